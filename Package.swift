@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "metajob",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "metajob", targets: ["metajob"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // The few system calls Swift cannot make directly (posix_spawn with a process group, pidfd).
+        .target(name: "CMetajobSys"),
+        // The pure core: definition, parsing, validation, the run's state machine. No I/O.
+        .target(
+            name: "MetaJobCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        // The runner: owns the threads, performs the core's actions through executors, publishes events.
+        .target(name: "MetaJobRunner", dependencies: ["MetaJobCore", "CMetajobSys"]),
+        // The command-line interface: commands, configuration, printers.
+        .target(
+            name: "MetaJobCLI",
+            dependencies: [
+                "MetaJobCore", "MetaJobRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),
+        .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
+        .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
+        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore"]),
+    ]
+)

@@ -1,0 +1,1 @@
+int metajob_placeholder(void);

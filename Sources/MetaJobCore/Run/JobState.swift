@@ -1,0 +1,36 @@
+/// A job's state in a run: the states on the way and VDK's final statuses (plus `not_run`).
+public enum JobState: String, Sendable, Equatable, CaseIterable {
+    /// Waiting for its dependencies.
+    case pending
+    /// Ready, waiting for a free slot.
+    case queued
+    /// In the delay queue: a refused start or a retry backoff.
+    case delayed
+    /// Start requested; not yet confirmed running.
+    case submitted
+    case running
+    case succeeded
+    case userError = "user_error"
+    case platformError = "platform_error"
+    case cancelled
+    case skipped
+    /// Never started because the meta job stopped.
+    case notRun = "not_run"
+
+    /// True for the statuses a job ends in.
+    public var isFinal: Bool {
+        switch self {
+        case .succeeded, .userError, .platformError, .cancelled, .skipped, .notRun: return true
+        default: return false
+        }
+    }
+
+    /// True while the job holds a concurrency slot.
+    public var holdsSlot: Bool { self == .submitted || self == .running }
+
+    /// True for final statuses that are failures (retryable by the user).
+    public var isFailure: Bool { self == .userError || self == .platformError || self == .cancelled }
+
+    /// True when dependents may run after this state (VDK: a finished job, unless it failed the meta job).
+    public var unblocksDependents: Bool { self == .succeeded || self == .skipped }
+}

@@ -1,0 +1,5 @@
+/// Which output stream a log line came from.
+public enum LogStream: String, Sendable, Equatable {
+    case stdout
+    case stderr
+}
