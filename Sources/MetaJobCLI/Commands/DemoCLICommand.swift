@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+
+/// `metajob demo`: runs the built-in demo meta job, with no set-up.
+struct DemoCLICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run a built-in demo meta job: eleven jobs over four levels, one flaky job that succeeds on retry.")
+
+    @OptionGroup var options: RunOptions
+
+    @Flag(name: .long, help: "Print the demo's definition and exit.")
+    var printDefinition = false
+
+    func run() throws {
+        if printDefinition {
+            CLIOutput.stdout(DemoDefinition.yaml + "\n")
+            return
+        }
+        // The demo's jobs touch no files; they run in the temporary directory.
+        let path = NSTemporaryDirectory() + "/demo-nightly-sales.yaml"
+        let definition = try DefinitionFile.load(bytes: Array(DemoDefinition.yaml.utf8), path: path)
+        let code = try HeadlessSession(definition: definition, options: options,
+                                       environment: Environment(ProcessInfo.processInfo.environment)).run()
+        throw code
+    }
+}

@@ -1,0 +1,80 @@
+import Dispatch
+import Foundation
+import MetaJobCore
+import MetaJobRunner
+
+/// Runs a meta job without the dashboard: printers on the event stream, signals handled, summary at the end.
+struct HeadlessSession {
+    var definition: MetaJobDefinition
+    var options: RunOptions
+    var environment: Environment
+
+    /// Runs to the end and returns the exit code.
+    func run() throws -> CLIExit {
+        let configuration: ResolvedConfiguration
+        do {
+            configuration = try SettingsResolver.resolve(flags: options.flags, environment: environment, file: definition.settings)
+        } catch {
+            CLIOutput.error(error.message)
+            throw CLIExit.invalid
+        }
+        let jobs: [ResolvedJob]
+        switch JobResolver.resolve(definition, defaultExecutor: configuration.executor,
+                                   localRunJobPath: configuration.localRunJobPath) {
+        case .success(let resolved): jobs = resolved
+        case .failure(let report):
+            CLIOutput.stderr(IssuePrinter.plain(report.issues, file: definition.name))
+            throw CLIExit.invalid
+        }
+        if let remote = jobs.first(where: { $0.executor == .remote }) {
+            CLIOutput.error("job \(remote.definition.name) uses the remote executor, which this version of metajob does not include yet. Run it with `--executor local` and give it a `command`.")
+            throw CLIExit.invalid
+        }
+
+        let clock = SystemClock()
+        let info = RunInfo(runId: RunID.make(at: clock.wall()), metaJobName: definition.name,
+                           startedBy: "\(options.executionType.rawValue)/\(definition.name)", jobs: definition.jobs)
+        let baseEnvironment = environment.variables
+        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, clock: clock) { _, queue, sink in
+            LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
+        }
+        let out = OutputWriter(fd: 1)
+        let printer: RunObserver = options.output == .json
+            ? JSONPrinter(out: out, showLogs: options.logs)
+            : PlainPrinter(out: out, showLogs: options.logs)
+        runner.subscribe(printer)
+
+        let signals = SignalForwarder(runner: runner)
+        let finished = DispatchSemaphore(value: 0)
+        let outcomeBox = OutcomeBox()
+        runner.onFinish { outcome in
+            outcomeBox.set(outcome)
+            finished.signal()
+        }
+        let started = clock.monotonic()
+        runner.start()
+        finished.wait()
+        let elapsed = clock.monotonic() - started
+        let snapshot = runner.snapshot()
+        runner.unsubscribe(printer)
+        runner.queue.sync {}
+        out.flush()
+        if options.output == .plain {
+            out.write(SummaryTable.render(snapshot, elapsed: elapsed))
+            out.flush()
+        }
+        switch outcomeBox.get() {
+        case .succeeded: return .succeeded
+        case .failed: return .failed
+        case .cancelled: return signals.received == SIGTERM ? .terminated : .interrupted
+        }
+    }
+}
+
+/// The outcome handed from the runner's queue to the waiting main thread.
+private final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: RunOutcome = .cancelled
+    func set(_ v: RunOutcome) { lock.lock(); value = v; lock.unlock() }
+    func get() -> RunOutcome { lock.lock(); defer { lock.unlock() }; return value }
+}

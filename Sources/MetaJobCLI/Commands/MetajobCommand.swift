@@ -1,0 +1,31 @@
+import ArgumentParser
+
+/// `metajob`: runs meta jobs — DAGs of data jobs — and shows them live.
+public struct MetajobCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "metajob",
+        abstract: "Run meta jobs: DAGs of data jobs, each started when the jobs it depends on have finished.",
+        discussion: "Exit codes: 0 succeeded, 1 failed, 2 invalid definition or usage, 130 interrupted (SIGINT), 143 terminated (SIGTERM).",
+        subcommands: [RunCLICommand.self, ValidateCLICommand.self, GraphCLICommand.self, DemoCLICommand.self]
+    )
+
+    public init() {}
+
+    /// Parses the command line, runs the command and exits with metajob's exit codes (usage errors exit 2).
+    public static func mainWithExitCodes() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            exit(withError: nil)
+        } catch let code as CLIExit {
+            exitProcess(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                CLIOutput.stderr(fullMessage(for: error) + "\n")
+                exitProcess(CLIExit.invalid.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}

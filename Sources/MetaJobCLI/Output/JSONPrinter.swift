@@ -1,0 +1,68 @@
+import MetaJobCore
+import MetaJobRunner
+
+/// Prints a run as NDJSON: one object per event, each with `event` and `time` (ISO-8601 UTC, milliseconds).
+public final class JSONPrinter: RunObserver, @unchecked Sendable {
+    private let out: OutputWriter
+    private let showLogs: Bool
+    private var snapshot: RunSnapshot?
+    private var finalStates: [JobState] = []
+
+    public init(out: OutputWriter, showLogs: Bool) {
+        self.out = out
+        self.showLogs = showLogs
+    }
+
+    public func attach(_ snapshot: RunSnapshot) {
+        self.snapshot = snapshot
+        finalStates = snapshot.state.jobs.map(\.state)
+    }
+
+    public func receive(_ event: RunEvent) {
+        guard let snapshot else { return }
+        let names = snapshot.state.graph.names
+        var o = JSONObjectWriter()
+        switch event.kind {
+        case .runStarted:
+            o.string("event", "run_started"); o.string("time", TimeFormat.iso8601(event.time))
+            o.string("run_id", snapshot.info.runId); o.string("meta_job", snapshot.info.metaJobName)
+            o.int("jobs", names.count)
+            o.string("started_by", snapshot.info.startedBy)
+        case .job(let u):
+            finalStates[u.job] = u.state
+            o.string("event", "job"); o.string("time", TimeFormat.iso8601(event.time))
+            o.string("job", names[u.job]); o.string("state", u.state.rawValue); o.int("attempt", u.attempt)
+            if let code = u.exitCode, u.state.isFinal || u.state == .delayed || u.state.isFailure { o.int("exit_code", Int(code)) }
+            if let reason = u.reason { o.string("reason", reason) }
+            if let id = u.executionId { o.string("execution_id", id) }
+            if let delay = u.delayReason { o.string("delay_reason", delay.code) }
+            if let readyAt = u.readyAt { o.string("ready_at", TimeFormat.iso8601(snapshot.wallTime(readyAt))) }
+        case let .log(job, attempt, stream, bytes):
+            guard showLogs else { return }
+            o.string("event", "log"); o.string("time", TimeFormat.iso8601(event.time))
+            o.string("job", names[job]); o.int("attempt", attempt); o.string("stream", stream.rawValue)
+            if let text = String(validating: bytes, as: UTF8.self) {
+                o.string("line", text)
+            } else {
+                // JSON text must be UTF-8: show the line lossily and keep the exact bytes beside it.
+                o.string("line", String(decoding: bytes, as: UTF8.self))
+                o.string("line_base64", Base64.encode(bytes))
+            }
+        case let .controls(paused, limit):
+            o.string("event", "controls"); o.string("time", TimeFormat.iso8601(event.time))
+            o.bool("paused", paused); o.int("limit", limit)
+        case .runReopened:
+            o.string("event", "run_reopened"); o.string("time", TimeFormat.iso8601(event.time))
+            o.string("run_id", snapshot.info.runId)
+        case .runFinished(let outcome):
+            o.string("event", "run_finished"); o.string("time", TimeFormat.iso8601(event.time))
+            o.string("run_id", snapshot.info.runId); o.string("state", outcome.rawValue)
+            var jobs = JSONObjectWriter()
+            for (j, name) in names.enumerated() { jobs.string(name, finalStates[j].rawValue) }
+            o.raw("jobs", jobs.finish())
+        }
+        out.write(o.finish() + "\n")
+    }
+
+    public func flush() { out.flush() }
+}

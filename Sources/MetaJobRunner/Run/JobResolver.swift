@@ -1,0 +1,68 @@
+import Foundation
+import MetaJobCore
+
+/// Resolves each job's executor, argv and working directory, checking the file system for VDK job directories.
+///
+/// This is the one validation step that needs the file system, so it lives here and not in the pure core.
+public enum JobResolver {
+    /// Resolves every job of `definition` (whose `directory` must be absolute). `defaultExecutor` is the
+    /// meta job's executor after flags and environment; `localRunJobPath` is `DAGS_LOCAL_RUN_JOB_PATH`.
+    public static func resolve(_ definition: MetaJobDefinition, defaultExecutor: ExecutorKind,
+                               localRunJobPath: String?) -> Result<[ResolvedJob], ValidationReport> {
+        var resolved: [ResolvedJob] = []
+        var issues: [ValidationIssue] = []
+        resolved.reserveCapacity(definition.jobs.count)
+        let searchPath = [definition.directory] + (localRunJobPath ?? "").split(separator: ":").map(String.init)
+        var isDirectoryCache: [String: Bool] = [:]
+        for job in definition.jobs {
+            let executor = job.executor ?? defaultExecutor
+            let workingDirectory = absolute(job.workingDirectory ?? definition.directory, relativeTo: definition.directory)
+            if executor == .remote || job.command != nil {
+                resolved.append(ResolvedJob(definition: job, executor: executor, argv: job.command?.argv ?? [],
+                                            workingDirectory: workingDirectory))
+                continue
+            }
+            // A local job without a command is a VDK data job directory named after the job.
+            var found: String?
+            for dir in searchPath {
+                let candidate = absolute(job.name, relativeTo: absolute(dir, relativeTo: definition.directory))
+                if isDirectory(candidate, cache: &isDirectoryCache) { found = candidate; break }
+            }
+            guard let jobDirectory = found else {
+                let searched = searchPath.map { absolute($0, relativeTo: definition.directory) }
+                issues.append(ValidationIssue(
+                    kind: .requirement, jobs: [job.name],
+                    reason: "Job \(job.name) has no `command` and no data job directory named `\(job.name)` was found. Searched: \(searched.joined(separator: ", ")).",
+                    countermeasure: "Add a `command` to the job, create the data job directory `\(job.name)` beside the definition file, or add its parent directory to DAGS_LOCAL_RUN_JOB_PATH.",
+                    line: job.line))
+                continue
+            }
+            var argv = ["vdk", "run", jobDirectory]
+            if let arguments = job.arguments { argv += ["--arguments", arguments.jsonText] }
+            let directory = job.workingDirectory == nil ? definition.directory : workingDirectory
+            resolved.append(ResolvedJob(definition: job, executor: executor, argv: argv, workingDirectory: directory,
+                                        vdkJobDirectory: jobDirectory))
+        }
+        return issues.isEmpty ? .success(resolved) : .failure(ValidationReport(issues: issues))
+    }
+
+    /// `path` made absolute against `base`, with `.` and `..` segments folded.
+    public static func absolute(_ path: String, relativeTo base: String) -> String {
+        let joined = path.hasPrefix("/") ? path : (base.hasSuffix("/") ? base + path : base + "/" + path)
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    private static func isDirectory(_ path: String, cache: inout [String: Bool]) -> Bool {
+        if let known = cache[path] { return known }
+        var isDir: ObjCBool = false
+        let result = FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        cache[path] = result
+        return result
+    }
+}
