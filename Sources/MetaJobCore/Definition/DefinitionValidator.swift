@@ -1,0 +1,601 @@
+/// Turns a `DefinitionNode` tree into a `MetaJobDefinition`, collecting every issue instead of stopping
+/// at the first, with VDK's four error types and message style.
+struct DefinitionValidator {
+    /// Top-level keys of the mapping form.
+    static let topLevelKeys = [
+        "name", "team", "executor", "max_concurrent_running_jobs", "delayed_jobs_min_delay_seconds",
+        "delayed_jobs_randomized_added_delay_seconds", "time_between_status_check_seconds",
+        "control_service_url", "jobs",
+    ]
+    /// Job dict keys: VDK's, then ours.
+    static let jobKeys = [
+        "job_name", "depends_on", "team_name", "fail_dag_on_error", "fail_meta_job_on_error", "arguments",
+        "command", "working_directory", "env", "timeout_seconds", "retries", "retry_delay_seconds", "executor",
+    ]
+    /// VDK's required job dict keys.
+    static let requiredJobKeys = ["job_name", "depends_on"]
+    private static let jobKeyIndex: [String: Int] =
+        Dictionary(uniqueKeysWithValues: jobKeys.enumerated().map { ($1, $0) })
+
+    /// How many unknown dependencies get a did-you-mean search over all job names; past that the search
+    /// (linear in the number of jobs) would make a file full of typos quadratic.
+    private static let maxDependencyHints = 100
+
+    private(set) var issues: [ValidationIssue] = []
+    private let defaultName: String
+    private let directory: String
+    private var dependencyHints = 0
+
+    init(defaultName: String, directory: String) {
+        self.defaultName = defaultName
+        self.directory = directory
+    }
+
+    /// The definition, or nil when there were issues (then see `issues`).
+    mutating func validate(_ root: DefinitionNode) -> MetaJobDefinition? {
+        var name = defaultName
+        var team: String?
+        var settings = DefinitionSettings()
+        var jobsNode: DefinitionNode?
+        switch root.content {
+        case .sequence:
+            // VDK's JOBS_RUN_ORDER form: the file is just the list of jobs.
+            jobsNode = root
+        case .mapping(let entries):
+            var seen: [String: DefinitionNode] = [:]
+            var disallowed: [DefinitionNode] = []
+            for entry in entries {
+                let key = entry.key.text
+                if let first = seen[key] {
+                    reportDuplicateKey(key, lines: [first.lineNumber, entry.key.lineNumber], job: nil,
+                                       line: entry.key.lineNumber)
+                    continue
+                }
+                seen[key] = entry.key
+                let value = entry.value
+                let line = entry.key.lineNumber
+                switch key {
+                case "name":
+                    if let s = topString(key, value, line: line) {
+                        if s.isEmpty {
+                            addRange(key, value, expectation: "a non-empty string", job: nil, line: line)
+                        } else {
+                            name = s
+                        }
+                    }
+                case "team": team = topString(key, value, line: line)
+                case "executor": settings.executor = executorKind(key, value, job: nil, line: line)
+                case "max_concurrent_running_jobs":
+                    settings.maxConcurrentRunningJobs = integer(key, value, minimum: 1, job: nil, line: line)
+                case "delayed_jobs_min_delay_seconds":
+                    settings.delayedJobsMinDelaySeconds = duration(key, value, positive: false, job: nil, line: line)
+                case "delayed_jobs_randomized_added_delay_seconds":
+                    settings.delayedJobsRandomizedAddedDelaySeconds =
+                        duration(key, value, positive: false, job: nil, line: line)
+                case "time_between_status_check_seconds":
+                    settings.timeBetweenStatusCheckSeconds = duration(key, value, positive: false, job: nil, line: line)
+                case "control_service_url": settings.controlServiceURL = topString(key, value, line: line)
+                case "jobs":
+                    if case .sequence = value.content {
+                        jobsNode = value
+                    } else {
+                        addType(key, value, expected: "list", job: nil, line: line)
+                    }
+                default:
+                    disallowed.append(entry.key)
+                }
+            }
+            if !disallowed.isEmpty {
+                let names = disallowed.map { keyName($0) }
+                issues.append(ValidationIssue(
+                    kind: .permission, jobs: [],
+                    reason: "One or more top-level keys are not allowed.",
+                    countermeasure: "Remove the disallowed top-level keys. Keys [\(names.joined(separator: ", "))] "
+                        + "are not allowed. Allowed keys: {\(Self.topLevelKeys.joined(separator: ", "))}."
+                        + hints(for: names, among: Self.topLevelKeys),
+                    line: disallowed[0].lineNumber))
+            }
+            if seen["jobs"] == nil {
+                issues.append(ValidationIssue(
+                    kind: .requirement, jobs: [],
+                    reason: "The required top-level key jobs is missing.",
+                    countermeasure: "Add a jobs list of Data Job Dicts, e.g. `jobs: [{job_name: a, depends_on: []}]`.",
+                    line: root.lineNumber))
+            }
+        default:
+            issues.append(ValidationIssue(
+                kind: .type, jobs: [],
+                reason: "The top level of the definition is a \(root.typeName), not a mapping or a list.",
+                countermeasure: "Write a mapping with a jobs list (`jobs: [{job_name: a, depends_on: []}]`), "
+                    + "or just the list of Data Job Dicts.",
+                line: root.lineNumber))
+        }
+
+        var jobs: [JobDefinition?] = []
+        if let jobsNode, case .sequence(let items) = jobsNode.content {
+            jobs.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                jobs.append(validateJob(item, index: index, team: team))
+            }
+        }
+        checkGraph(jobs)
+
+        guard issues.isEmpty else {
+            // Stable sort by line: readers get the report in file order, the checks' order within a line.
+            issues = issues.enumerated()
+                .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+                .map(\.element)
+            return nil
+        }
+        return MetaJobDefinition(name: name, team: team, settings: settings, jobs: jobs.map { $0! },
+                                 directory: directory)
+    }
+
+    // MARK: - Jobs
+
+    /// Validates one job dict. Returns a job with whatever parsed (defaults elsewhere) when it has a name,
+    /// so cross-job checks can still run; issues go to `issues`.
+    private mutating func validateJob(_ node: DefinitionNode, index: Int, team: String?) -> JobDefinition? {
+        let line = node.lineNumber
+        guard case .mapping(let entries) = node.content else {
+            issues.append(ValidationIssue(
+                kind: .type, jobs: [],
+                reason: "The type of the job dict at position \(index + 1) is not mapping.",
+                countermeasure: "Check the Data Job Dict type. Current type is \(node.typeName). Expected type is "
+                    + "mapping (a Data Job Dict such as `{job_name: a, depends_on: []}`).",
+                line: line))
+            return nil
+        }
+        // One slot per allowed key; a second occurrence is a conflict and is ignored.
+        var slots = [DefinitionNode?](repeating: nil, count: Self.jobKeys.count)
+        var keyLines: [[Int]] = []
+        var duplicated: [Int] = []
+        var disallowed: [String] = []
+        for entry in entries {
+            guard case .string = entry.key.content, let k = Self.jobKeyIndex[entry.key.text] else {
+                disallowed.append(keyName(entry.key))
+                continue
+            }
+            if slots[k] != nil {
+                if keyLines.isEmpty { keyLines = Array(repeating: [], count: Self.jobKeys.count) }
+                if !duplicated.contains(k) { duplicated.append(k) }
+                keyLines[k].append(entry.key.lineNumber)
+                continue
+            }
+            slots[k] = entry.value
+        }
+        func slot(_ key: String) -> DefinitionNode? { slots[Self.jobKeyIndex[key]!] }
+
+        // The job's label for issues: its name if it is a string, else the scalar as written.
+        let nameNode = slot("job_name")
+        var label: [String] = []
+        if let nameNode, nameNode.text.isEmpty == false { label = [nameNode.text] }
+        let job = JobContext(label: label, line: line)
+
+        if !disallowed.isEmpty {
+            issues.append(ValidationIssue(
+                kind: .permission, jobs: label,
+                reason: "One or more job dict keys are not allowed.",
+                countermeasure: "Remove the disallowed Data Job Dict keys. Keys [\(disallowed.joined(separator: ", "))] "
+                    + "are not allowed. Allowed keys: {\(Self.jobKeys.joined(separator: ", "))}."
+                    + hints(for: disallowed, among: Self.jobKeys),
+                line: line))
+        }
+        let missing = Self.requiredJobKeys.filter { slot($0) == nil }
+        if !missing.isEmpty {
+            issues.append(ValidationIssue(
+                kind: .requirement, jobs: label,
+                reason: "One or more job dict required keys are missing.",
+                countermeasure: "Add the missing required Data Job Dict keys. Keys [\(missing.joined(separator: ", "))] "
+                    + "are missing. Required keys: {\(Self.requiredJobKeys.joined(separator: ", "))}.",
+                line: line))
+        }
+        for k in duplicated {
+            let key = Self.jobKeys[k]
+            reportDuplicateKey(key, lines: keyLines[k], job: job, line: line)
+        }
+
+        var result = JobDefinition(name: "", teamName: team, line: line)
+        var valid = true
+        if let nameNode {
+            if let s = nameNode.string { result.name = s } else {
+                addType("job_name", nameNode, expected: "string", job: job)
+                valid = false
+            }
+        } else {
+            valid = false
+        }
+        if let deps = slot("depends_on") {
+            if let list = stringList("depends_on", deps, job: job) { result.dependsOn = list } else { valid = false }
+        } else {
+            valid = false
+        }
+        if let n = slot("team_name"), let s = jobString("team_name", n, job: job) { result.teamName = s }
+        let failDag = slot("fail_dag_on_error"), failMeta = slot("fail_meta_job_on_error")
+        if failDag != nil, failMeta != nil {
+            issues.append(ValidationIssue(
+                kind: .conflict, jobs: label,
+                reason: "The job dict keys fail_dag_on_error and fail_meta_job_on_error are both set.",
+                countermeasure: "Keep only fail_dag_on_error: fail_meta_job_on_error is its older name.",
+                line: line))
+        }
+        if let n = failDag ?? failMeta {
+            let key = failDag != nil ? "fail_dag_on_error" : "fail_meta_job_on_error"
+            if case .bool(let b) = n.content { result.failDagOnError = b } else {
+                addType(key, n, expected: "boolean", job: job)
+            }
+        }
+        if let n = slot("arguments") {
+            if case .mapping = n.content {
+                result.arguments = jsonValue(n, key: "arguments", job: job)
+            } else {
+                addType("arguments", n, expected: "mapping", job: job)
+            }
+        }
+        if let n = slot("command") { result.command = command(n, job: job) }
+        if let n = slot("working_directory") { result.workingDirectory = jobString("working_directory", n, job: job) }
+        if let n = slot("env") { result.env = environment(n, job: job) }
+        if let n = slot("timeout_seconds") {
+            result.timeoutSeconds = duration("timeout_seconds", n, positive: true, job: job, line: line)
+        }
+        if let n = slot("retries"), let r = integer("retries", n, minimum: 0, job: job, line: line) {
+            result.retries = r
+        }
+        if let n = slot("retry_delay_seconds"),
+           let d = duration("retry_delay_seconds", n, positive: false, job: job, line: line) {
+            result.retryDelaySeconds = d
+        }
+        if let n = slot("executor") { result.executor = executorKind("executor", n, job: job, line: line) }
+        if valid { return result }
+        // A job whose name parsed but whose depends_on did not still takes part in the name checks, with no
+        // dependencies, so its dependents are not reported as depending on an unknown job.
+        guard nameNode?.string != nil else { return nil }
+        result.dependsOn = []
+        return result
+    }
+
+    // MARK: - Cross-job checks
+
+    private mutating func checkGraph(_ jobs: [JobDefinition?]) {
+        var firstIndex: [String: Int] = [:]
+        firstIndex.reserveCapacity(jobs.count)
+        var duplicates: [String: [Int]] = [:]
+        var duplicateOrder: [String] = []
+        for (i, job) in jobs.enumerated() {
+            guard let job else { continue }
+            if let first = firstIndex[job.name] {
+                if duplicates[job.name] == nil {
+                    duplicates[job.name] = [jobs[first]!.line]
+                    duplicateOrder.append(job.name)
+                }
+                duplicates[job.name]!.append(job.line)
+            } else {
+                firstIndex[job.name] = i
+            }
+        }
+        for name in duplicateOrder {
+            let lines = duplicates[name]!
+            issues.append(ValidationIssue(
+                kind: .conflict, jobs: [name],
+                reason: "There are some duplicated jobs: [\(name)] (lines \(lines.map(String.init).joined(separator: ", "))).",
+                countermeasure: "Remove the duplicated jobs from the list or rename them - each job name can appear "
+                    + "in the jobs list at most once. Duplicated jobs: [\(name)].",
+                line: lines[1]))
+        }
+
+        for job in jobs {
+            guard let job else { continue }
+            var unknown: [String] = []
+            for dep in job.dependsOn where firstIndex[dep] == nil && !unknown.contains(dep) { unknown.append(dep) }
+            guard !unknown.isEmpty else { continue }
+            var hint = ""
+            for dep in unknown where dependencyHints < Self.maxDependencyHints {
+                dependencyHints += 1
+                if let close = SpellingHint.closest(to: dep, in: jobs.lazy.compactMap { $0?.name }) {
+                    hint += " Did you mean `\(close)` instead of `\(dep)`?"
+                }
+            }
+            let list = unknown.joined(separator: ", ")
+            issues.append(ValidationIssue(
+                kind: .requirement, jobs: [job.name],
+                reason: "The job \(job.name) depends on [\(list)], which \(unknown.count == 1 ? "is not a job" : "are not jobs") "
+                    + "of this meta job.",
+                countermeasure: "Add the missing jobs [\(list)] to the jobs list, or remove them from the depends_on of "
+                    + "\(job.name).\(hint)",
+                line: job.line))
+        }
+
+        // Cycles only make sense when names identify jobs.
+        guard duplicateOrder.isEmpty else { return }
+        let present = jobs.compactMap { $0 }
+        guard !present.isEmpty else { return }
+        let cycles = JobGraph.findCycles(names: present.map(\.name), dependsOn: present.map(\.dependsOn))
+        for path in cycles {
+            let members = Array(path.dropLast())
+            let line = firstIndex[path[0]].flatMap { jobs[$0]?.line }
+            issues.append(ValidationIssue(
+                kind: .conflict, jobs: members,
+                reason: "There is a cycle in the DAG: \(path.joined(separator: " → ")).",
+                countermeasure: "Remove one of the dependencies in the cycle so that no job depends on itself, "
+                    + "directly or through other jobs.",
+                line: line))
+        }
+    }
+
+    // MARK: - Values
+
+    /// Where an issue points: the job's label and start line.
+    struct JobContext {
+        var label: [String]
+        var line: Int
+    }
+
+    private mutating func command(_ node: DefinitionNode, job: JobContext) -> JobCommand? {
+        switch node.content {
+        case .string:
+            if node.text.isEmpty {
+                addRange("command", node, expectation: "a non-empty string or a non-empty list of strings", job: job,
+                         line: job.line)
+                return nil
+            }
+            return .shell(node.text)
+        case .sequence(let items):
+            guard !items.isEmpty else {
+                addRange("command", node, expectation: "a non-empty string or a non-empty list of strings", job: job,
+                         line: job.line)
+                return nil
+            }
+            guard let argv = stringList("command", node, job: job) else { return nil }
+            return .argv(argv)
+        default:
+            addType("command", node, expected: "string or list", job: job)
+            return nil
+        }
+    }
+
+    private mutating func environment(_ node: DefinitionNode, job: JobContext) -> [EnvironmentVariable] {
+        guard case .mapping(let entries) = node.content else {
+            addType("env", node, expected: "mapping", job: job)
+            return []
+        }
+        var result: [EnvironmentVariable] = []
+        var seen: [String: Int] = [:]
+        for entry in entries {
+            guard case .string = entry.key.content, !entry.key.text.isEmpty,
+                  !entry.key.text.utf8.contains(UInt8(ascii: "=")), !entry.key.text.utf8.contains(0) else {
+                issues.append(ValidationIssue(
+                    kind: .type, jobs: job.label,
+                    reason: "The job dict key env has an invalid variable name: \(keyName(entry.key)).",
+                    countermeasure: "Use non-empty string names without '=' for the env variables of the job.",
+                    line: job.line))
+                continue
+            }
+            if let first = seen[entry.key.text] {
+                reportDuplicateKey(entry.key.text, lines: [first, entry.key.lineNumber], job: job, line: job.line,
+                                   inside: "env")
+                continue
+            }
+            seen[entry.key.text] = entry.key.lineNumber
+            switch entry.value.content {
+            case .string, .integer, .float, .bool:
+                // Numbers and booleans are taken as written (`PORT: 8080` means "8080").
+                result.append(EnvironmentVariable(name: entry.key.text, value: entry.value.text))
+            default:
+                issues.append(ValidationIssue(
+                    kind: .type, jobs: job.label,
+                    reason: "The type of the env variable \(entry.key.text) of the job dict key env is not string.",
+                    countermeasure: "Check the Data Job Dict type of the env.\(entry.key.text) key. Current type is "
+                        + "\(entry.value.typeName). Expected type is string.",
+                    line: job.line))
+            }
+        }
+        return result
+    }
+
+    /// `arguments` as JSON: keys must be strings and every value encodable (no NaN/infinity, 64-bit integers).
+    private mutating func jsonValue(_ node: DefinitionNode, key: String, job: JobContext) -> JSONValue? {
+        switch node.content {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .integer(let i):
+            guard let i else {
+                addRange(key, node, expectation: "an integer between \(Int64.min) and \(Int64.max)", job: job,
+                         line: job.line)
+                return nil
+            }
+            return .int(i)
+        case .float(let d):
+            guard d.isFinite else {
+                addRange(key, node, expectation: "a finite number (JSON has no NaN or infinity)", job: job,
+                         line: job.line)
+                return nil
+            }
+            return .double(d)
+        case .string: return .string(node.text)
+        case .sequence(let items):
+            var out: [JSONValue] = []
+            out.reserveCapacity(items.count)
+            var ok = true
+            for (i, item) in items.enumerated() {
+                if let v = jsonValue(item, key: "\(key)[\(i)]", job: job) { out.append(v) } else { ok = false }
+            }
+            return ok ? .array(out) : nil
+        case .mapping(let entries):
+            var out: [(key: String, value: JSONValue)] = []
+            out.reserveCapacity(entries.count)
+            var seen: [String: Int] = [:]
+            var ok = true
+            for entry in entries {
+                guard case .string = entry.key.content else {
+                    issues.append(ValidationIssue(
+                        kind: .type, jobs: job.label,
+                        reason: "The type of a key in the job dict key \(key) is not string.",
+                        countermeasure: "Check the Data Job Dict type of the \(key) keys. Key \(keyName(entry.key)) is "
+                            + "\(entry.key.typeName). Expected type is string.",
+                        line: job.line))
+                    ok = false
+                    continue
+                }
+                if let first = seen[entry.key.text] {
+                    reportDuplicateKey(entry.key.text, lines: [first, entry.key.lineNumber], job: job, line: job.line,
+                                       inside: key)
+                    ok = false
+                    continue
+                }
+                seen[entry.key.text] = entry.key.lineNumber
+                if let v = jsonValue(entry.value, key: "\(key).\(entry.key.text)", job: job) {
+                    out.append((entry.key.text, v))
+                } else {
+                    ok = false
+                }
+            }
+            return ok ? .object(out) : nil
+        }
+    }
+
+    /// A list of strings (`depends_on`, an argv); nil after reporting when it is not one.
+    private mutating func stringList(_ key: String, _ node: DefinitionNode, job: JobContext) -> [String]? {
+        guard case .sequence(let items) = node.content else {
+            addType(key, node, expected: "list", job: job)
+            return nil
+        }
+        var out: [String] = []
+        out.reserveCapacity(items.count)
+        var bad: [String] = []
+        for (i, item) in items.enumerated() {
+            if case .string = item.content { out.append(item.text) } else {
+                bad.append("item \(i + 1) (\(item.text.isEmpty ? item.typeName : item.text)) is \(item.typeName)")
+            }
+        }
+        guard bad.isEmpty else {
+            issues.append(ValidationIssue(
+                kind: .type, jobs: job.label,
+                reason: "The type of the items of the job dict key \(key) is not string.",
+                countermeasure: "Check the Data Job Dict type of the \(key) items: \(bad.joined(separator: ", ")). "
+                    + "Expected type is string; quote values such as \"5\".",
+                line: job.line))
+            return nil
+        }
+        return out
+    }
+
+    private mutating func jobString(_ key: String, _ node: DefinitionNode, job: JobContext) -> String? {
+        if let s = node.string { return s }
+        addType(key, node, expected: "string", job: job)
+        return nil
+    }
+
+    private mutating func topString(_ key: String, _ node: DefinitionNode, line: Int) -> String? {
+        if let s = node.string { return s }
+        addType(key, node, expected: "string", job: nil, line: line)
+        return nil
+    }
+
+    private mutating func executorKind(_ key: String, _ node: DefinitionNode, job: JobContext?,
+                                       line: Int) -> ExecutorKind? {
+        guard let s = node.string else {
+            addType(key, node, expected: "string", job: job, line: line)
+            return nil
+        }
+        guard let kind = ExecutorKind(rawValue: s) else {
+            addRange(key, node, expectation: "one of local, remote", job: job, line: line)
+            return nil
+        }
+        return kind
+    }
+
+    private mutating func integer(_ key: String, _ node: DefinitionNode, minimum: Int, job: JobContext?,
+                                  line: Int) -> Int? {
+        guard case .integer(let value) = node.content else {
+            addType(key, node, expected: "integer", job: job, line: line)
+            return nil
+        }
+        guard let value, value >= minimum, let int = Int(exactly: value) else {
+            addRange(key, node, expectation: "an integer of at least \(minimum) that fits in 64 bits", job: job,
+                     line: line)
+            return nil
+        }
+        return int
+    }
+
+    /// A duration in seconds: an integer or a number with a fraction; negative (or zero when `positive`)
+    /// values are reported as type issues with the reason.
+    private mutating func duration(_ key: String, _ node: DefinitionNode, positive: Bool, job: JobContext?,
+                                   line: Int) -> Double? {
+        let value: Double
+        switch node.content {
+        case .integer(let i?): value = Double(i)
+        case .integer(nil): value = .infinity
+        case .float(let d): value = d
+        default:
+            addType(key, node, expected: "number", job: job, line: line)
+            return nil
+        }
+        guard value.isFinite, positive ? value > 0 : value >= 0 else {
+            addRange(key, node, expectation: positive ? "a finite number of seconds greater than 0"
+                                                      : "a finite number of seconds of at least 0",
+                     job: job, line: line)
+            return nil
+        }
+        return value
+    }
+
+    // MARK: - Issue builders
+
+    private mutating func addType(_ key: String, _ node: DefinitionNode, expected: String, job: JobContext?,
+                                  line: Int? = nil) {
+        if let job {
+            issues.append(ValidationIssue(
+                kind: .type, jobs: job.label,
+                reason: "The type of the job dict key \(key) is not \(expected).",
+                countermeasure: "Check the Data Job Dict type of the \(key) key. Current type is \(node.typeName). "
+                    + "Expected type is \(expected).",
+                line: job.line))
+        } else {
+            issues.append(ValidationIssue(
+                kind: .type, jobs: [],
+                reason: "The type of the key \(key) is not \(expected).",
+                countermeasure: "Check the type of the \(key) key. Current type is \(node.typeName). "
+                    + "Expected type is \(expected).",
+                line: line ?? node.lineNumber))
+        }
+    }
+
+    /// A value of the right type but outside what the key accepts (negative retries, `executor: cloud`).
+    private mutating func addRange(_ key: String, _ node: DefinitionNode, expectation: String, job: JobContext?,
+                                   line: Int) {
+        let owner = job == nil ? "key" : "job dict key"
+        issues.append(ValidationIssue(
+            kind: .type, jobs: job?.label ?? [],
+            reason: "The value of the \(owner) \(key) is out of range: \(node.text.isEmpty ? node.typeName : node.text).",
+            countermeasure: "Set \(key) to \(expectation).",
+            line: job?.line ?? line))
+    }
+
+    private mutating func reportDuplicateKey(_ key: String, lines: [Int], job: JobContext?, line: Int,
+                                             inside: String? = nil) {
+        let place = inside.map { "the \($0) mapping" } ?? (job == nil ? "the top-level mapping" : "the job dict")
+        issues.append(ValidationIssue(
+            kind: .conflict, jobs: job?.label ?? [],
+            reason: "The key \(key) appears more than once in \(place) (lines \(lines.map(String.init).joined(separator: ", "))).",
+            countermeasure: "Keep only one \(key) key in \(place); later occurrences would silently override "
+                + "earlier ones in other tools.",
+            line: line))
+    }
+
+    /// A key as written, for messages (non-string keys by their text or type).
+    private func keyName(_ key: DefinitionNode) -> String {
+        key.text.isEmpty ? "<\(key.typeName)>" : key.text
+    }
+
+    /// " Did you mean `depends_on` instead of `depend_on`?" for each near miss.
+    private func hints(for keys: [String], among allowed: [String]) -> String {
+        var out = ""
+        for key in keys {
+            if let close = SpellingHint.closest(to: key, in: allowed) {
+                out += " Did you mean `\(close)` instead of `\(key)`?"
+            }
+        }
+        return out
+    }
+}
