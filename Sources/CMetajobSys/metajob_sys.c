@@ -1,2 +1,125 @@
+#define _GNU_SOURCE
 #include "metajob_sys.h"
-int metajob_placeholder(void) { return 0; }
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+static void close_pair(int fds[2]) {
+    if (fds[0] >= 0) close(fds[0]);
+    if (fds[1] >= 0) close(fds[1]);
+}
+
+int metajob_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                  metajob_child *out) {
+    int out_pipe[2] = {-1, -1};
+    int err_pipe[2] = {-1, -1};
+    // O_CLOEXEC: another thread spawning at the same moment must not inherit our pipe ends.
+    // No O_NONBLOCK here: it would also make the job's write ends non-blocking.
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) return errno;
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+        int e = errno;
+        close_pair(out_pipe);
+        return e;
+    }
+
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t actions;
+    int rc = posix_spawnattr_init(&attr);
+    if (rc != 0) {
+        close_pair(out_pipe);
+        close_pair(err_pipe);
+        return rc;
+    }
+    rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) {
+        posix_spawnattr_destroy(&attr);
+        close_pair(out_pipe);
+        close_pair(err_pipe);
+        return rc;
+    }
+
+    // Own process group (pgid == pid), so terminate/cleanup can signal everything the job started.
+    short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    // Whatever we (or the Swift runtime) ignore or handle, the job starts with default actions:
+    // a job must die of SIGPIPE/SIGINT/SIGTERM as it would from a shell.
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
+    if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
+
+    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    if (rc == 0 && cwd != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+
+    pid_t pid = -1;
+    if (rc == 0) rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+
+    // The job holds the write ends now; ours must go so the pipes report EOF when the job's side closes.
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    if (rc != 0) {
+        close(out_pipe[0]);
+        close(err_pipe[0]);
+        return rc;
+    }
+
+    // Non-blocking read ends: the readers drain until EAGAIN and must never stall the runner's queue.
+    fcntl(out_pipe[0], F_SETFL, fcntl(out_pipe[0], F_GETFL) | O_NONBLOCK);
+    fcntl(err_pipe[0], F_SETFL, fcntl(err_pipe[0], F_GETFL) | O_NONBLOCK);
+
+    out->pid = pid;
+    out->stdout_fd = out_pipe[0];
+    out->stderr_fd = err_pipe[0];
+    return 0;
+}
+
+int metajob_pidfd_open(pid_t pid) {
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return -errno;
+    return (int)fd;
+}
+
+int metajob_wait_exit_nowait(pid_t pid) {
+    siginfo_t info;
+    for (;;) {
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == 0) return 0;
+        if (errno != EINTR) return errno;
+    }
+}
+
+int metajob_reap(pid_t pid, int *status) {
+    for (;;) {
+        if (waitpid(pid, status, 0) == pid) return 0;
+        if (errno != EINTR) return errno;
+    }
+}
+
+int metajob_decode_status(int status, int *code) {
+    if (WIFEXITED(status)) {
+        *code = WEXITSTATUS(status);
+        return 1;
+    }
+    if (WIFSIGNALED(status)) {
+        *code = WTERMSIG(status);
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,306 @@
+import CMetajobSys
+import Dispatch
+import Foundation
+import MetaJobCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs attempts as local processes, each the leader of its own process group, reporting their output
+/// line by line and their exit, with no polling and no thread per job.
+///
+/// Confined to the runner's serial queue: `start` and `terminate` are called on it, and every event is
+/// delivered on it, never synchronously from inside `start` or `terminate`. That is why the class is
+/// `@unchecked Sendable`: the queue, not the type system, serialises every access to its state.
+public final class LocalExecutor: JobExecutor, @unchecked Sendable {
+    // One read of a pipe is at most this much, so one busy job cannot hold the queue for long.
+    private static let readSize = 64 * 1024
+    // Cap on each final drain at exit: a pipe holds far less, unless something outside the job's
+    // group keeps writing into it, which must not keep the queue busy forever.
+    private static let drainLimit = 4 << 20
+
+    private let queue: DispatchQueue
+    private let onEvent: (ExecutorEvent) -> Void
+    private let environment: SpawnEnvironment
+    private var attempts: [AttemptKey: LocalAttempt] = [:]
+    // Shared by every read: all reads happen on the queue, one at a time.
+    private let readBuffer: UnsafeMutableRawBufferPointer
+
+    /// An executor spawning jobs with `baseEnvironment` plus each request's variables, reporting on `queue`.
+    public init(queue: DispatchQueue, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+                onEvent: @escaping (ExecutorEvent) -> Void) {
+        self.queue = queue
+        self.onEvent = onEvent
+        environment = SpawnEnvironment(base: baseEnvironment)
+        readBuffer = .allocate(byteCount: LocalExecutor.readSize, alignment: 16)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    /// Spawns the attempt. Reports `.started`, its `.output`s, then `.finished`; or only `.finished`
+    /// with `.spawnFailed` if the process could not be started.
+    public func start(_ request: LaunchRequest) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let key = request.key
+        guard attempts[key] == nil else {
+            return report(.finished(key, .spawnFailed(message: "\(key) is already running")))
+        }
+        guard let program = request.argv.first else {
+            return report(.finished(key, .spawnFailed(message: "cannot start job `\(request.jobName)`: empty command")))
+        }
+        guard let path = environment.resolve(program: program, extra: request.environment,
+                                             workingDirectory: request.workingDirectory) else {
+            return report(.finished(key, .spawnFailed(message: "cannot start `\(program)`: \(errorText(ENOENT))")))
+        }
+
+        var child = metajob_child()
+        let argc = request.argv.count
+        let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: argc + 1)
+        for (index, argument) in request.argv.enumerated() { argv[index] = strdup(argument) }
+        argv[argc] = nil
+        let rc = environment.withEnvironment(adding: request.environment) { envp in
+            metajob_spawn(path, argv, envp, request.workingDirectory, &child)
+        }
+        for index in 0..<argc { free(argv[index]) }
+        argv.deallocate()
+        guard rc == 0 else {
+            return report(.finished(key, .spawnFailed(message: spawnFailureMessage(program: program, error: rc,
+                                                                                 workingDirectory: request.workingDirectory))))
+        }
+
+        let attempt = LocalAttempt(key: key, pid: child.pid, stdoutFD: child.stdout_fd, stderrFD: child.stderr_fd,
+                                   vdkSummaryPath: request.vdkSummaryPath)
+        attempts[key] = attempt
+        attempt.stdout.source = makeReadSource(attempt, .stdout, fd: child.stdout_fd)
+        attempt.stderr.source = makeReadSource(attempt, .stderr, fd: child.stderr_fd)
+        let pidfd = metajob_pidfd_open(child.pid)
+        if pidfd >= 0 {
+            // A pidfd becomes readable when the process exits: exit detection through the queue's own
+            // event loop, no SIGCHLD handler, no polling, no thread.
+            let source = DispatchSource.makeReadSource(fileDescriptor: pidfd, queue: queue)
+            source.setEventHandler { [self] in handleExit(attempt) }
+            source.setCancelHandler { [self] in
+                close(pidfd)
+                cancelled(attempt)
+            }
+            attempt.pendingCancels += 1
+            attempt.exitSource = source
+        }
+
+        // The sources start only after `.started` is delivered, so it always comes first; and it is
+        // delivered asynchronously, so the caller has finished its own bookkeeping of the start.
+        queue.async { [self] in
+            onEvent(.started(key, executionId: nil))
+            attempt.stdout.source?.resume()
+            attempt.stderr.source?.resume()
+            if let exitSource = attempt.exitSource {
+                exitSource.resume()
+            } else {
+                waitWithoutPidfd(attempt)
+            }
+        }
+    }
+
+    /// SIGTERM to the attempt's process group, SIGKILL after `graceSeconds` if the job has not exited
+    /// (at once if `graceSeconds` is 0). The attempt still reports `.finished`. No-op for an unknown or
+    /// finished attempt.
+    public func terminate(_ key: AttemptKey, graceSeconds: Double) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        // The pgid is safe to signal while the attempt is here: the leader is reaped only on removal, so
+        // its pid (the pgid) cannot have been reused.
+        guard let attempt = attempts[key], !attempt.exited else { return }
+        guard graceSeconds > 0 else {
+            kill(-attempt.pid, SIGKILL)
+            return
+        }
+        kill(-attempt.pid, SIGTERM)
+        let deadline = DispatchTime.now() + graceSeconds
+        // A repeated terminate may shorten the grace period, never lengthen it.
+        if let existing = attempt.killDeadline, existing <= deadline { return }
+        attempt.killTimer?.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: deadline)
+        timer.setEventHandler { [self] in
+            guard !attempt.exited, attempts[attempt.key] === attempt else { return }
+            kill(-attempt.pid, SIGKILL)
+        }
+        attempt.killTimer = timer
+        attempt.killDeadline = deadline
+        timer.resume()
+    }
+
+    // MARK: - Output
+
+    private func makeReadSource(_ attempt: LocalAttempt, _ stream: LogStream, fd: Int32) -> DispatchSourceRead {
+        // Read on the runner's own queue on purpose: while it is busy the pipe fills and the job blocks in
+        // write, so a job writing faster than we process cannot make our memory grow.
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { [self] in readAvailable(attempt, stream) }
+        // Dispatch may still watch the fd until the cancel handler runs: only then is closing it safe.
+        source.setCancelHandler { [self] in
+            close(fd)
+            cancelled(attempt)
+        }
+        attempt.pendingCancels += 1
+        return source
+    }
+
+    private func readAvailable(_ attempt: LocalAttempt, _ stream: LogStream) {
+        guard !attempt.exited else { return }
+        var lines: [[UInt8]] = []
+        let count = stream == .stdout ? readChunk(&attempt.stdout, into: &lines) : readChunk(&attempt.stderr, into: &lines)
+        if !lines.isEmpty { onEvent(.output(attempt.key, stream, lines)) }
+        if count == 0 { closePipe(attempt, stream) }
+    }
+
+    /// Reads once from the pipe, feeding its splitter. Returns the byte count, 0 at EOF (or a read
+    /// error, which ends the stream the same way), -1 when nothing is available now.
+    private func readChunk(_ pipe: inout LocalAttempt.Pipe, into lines: inout [[UInt8]]) -> Int {
+        guard pipe.open else { return 0 }
+        while true {
+            let count = read(pipe.fd, readBuffer.baseAddress, readBuffer.count)
+            if count > 0 {
+                let completed = pipe.splitter.feed(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+                if lines.isEmpty { lines = completed } else { lines.append(contentsOf: completed) }
+                return count
+            }
+            if count == 0 { return 0 }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return -1
+            default: return 0
+            }
+        }
+    }
+
+    /// Reads whatever the pipe holds now (up to `drainLimit`), reporting the complete lines.
+    private func drain(_ attempt: LocalAttempt, _ stream: LogStream) {
+        var lines: [[UInt8]] = []
+        var total = 0
+        var atEnd = false
+        while total < LocalExecutor.drainLimit {
+            let count = stream == .stdout ? readChunk(&attempt.stdout, into: &lines) : readChunk(&attempt.stderr, into: &lines)
+            if count <= 0 {
+                atEnd = count == 0
+                break
+            }
+            total += count
+            // Report as we go, so a drain never holds more than one read's worth of lines.
+            if !lines.isEmpty {
+                onEvent(.output(attempt.key, stream, lines))
+                lines = []
+            }
+        }
+        if atEnd { closePipe(attempt, stream) }
+    }
+
+    private func closePipe(_ attempt: LocalAttempt, _ stream: LogStream) {
+        switch stream {
+        case .stdout:
+            guard attempt.stdout.open else { return }
+            attempt.stdout.open = false
+            attempt.stdout.source?.cancel()
+        case .stderr:
+            guard attempt.stderr.open else { return }
+            attempt.stderr.open = false
+            attempt.stderr.source?.cancel()
+        }
+    }
+
+    // MARK: - Exit
+
+    private func handleExit(_ attempt: LocalAttempt) {
+        guard !attempt.exited else { return }
+        attempt.exited = true
+        attempt.exitSource?.cancel()
+        attempt.killTimer?.cancel()
+        attempt.killTimer = nil
+
+        drain(attempt, .stdout)
+        drain(attempt, .stderr)
+        // Kill whatever the job left running in its group before reaping the leader: nothing keeps
+        // running untracked, and until the reap the pgid cannot be reused by an unrelated process.
+        // ESRCH (the group is already empty) is the normal case and needs nothing.
+        kill(-attempt.pid, SIGKILL)
+        // What the group wrote between the first drain and the kill.
+        drain(attempt, .stdout)
+        drain(attempt, .stderr)
+        closePipe(attempt, .stdout)
+        closePipe(attempt, .stderr)
+        if let last = attempt.stdout.splitter.finish() { onEvent(.output(attempt.key, .stdout, [last])) }
+        if let last = attempt.stderr.splitter.finish() { onEvent(.output(attempt.key, .stderr, [last])) }
+
+        var status: Int32 = 0
+        let rc = metajob_reap(attempt.pid, &status)
+        var outcome: AttemptOutcome
+        if rc != 0 {
+            outcome = .status(.platformError, exitCode: nil,
+                              reason: "lost track of process \(attempt.pid): \(errorText(rc))")
+        } else {
+            var code: Int32 = 0
+            switch metajob_decode_status(status, &code) {
+            case 1: outcome = .exited(code: code)
+            case 2: outcome = .signaled(signal: code)
+            default: outcome = .status(.platformError, exitCode: nil, reason: "unexpected wait status \(status)")
+            }
+            if let path = attempt.vdkSummaryPath {
+                outcome = VDKRunSummary.outcome(summaryPath: path, ended: outcome)
+            }
+        }
+        attempts[attempt.key] = nil
+        attempt.outcome = outcome
+        finishIfDone(attempt)
+    }
+
+    private func cancelled(_ attempt: LocalAttempt) {
+        attempt.pendingCancels -= 1
+        finishIfDone(attempt)
+    }
+
+    // `.finished` goes out once the leader is reaped and every fd of the attempt is closed.
+    private func finishIfDone(_ attempt: LocalAttempt) {
+        guard attempt.pendingCancels == 0, let outcome = attempt.outcome else { return }
+        attempt.outcome = nil
+        // Drop the sources (and so their handlers, which hold the attempt and this executor).
+        attempt.stdout.source = nil
+        attempt.stderr.source = nil
+        attempt.exitSource = nil
+        onEvent(.finished(attempt.key, outcome))
+    }
+
+    /// Without pidfd (kernels before 5.3): a blocking wait on another thread, which leaves the process
+    /// unreaped (WNOWAIT) so that `handleExit` can kill the group before reaping, as with a pidfd.
+    private func waitWithoutPidfd(_ attempt: LocalAttempt) {
+        let pid = attempt.pid
+        DispatchQueue.global().async { [self] in
+            _ = metajob_wait_exit_nowait(pid)
+            queue.async { [self] in handleExit(attempt) }
+        }
+    }
+
+    // MARK: - Helpers
+
+    // Events never go out from inside `start`/`terminate`: the caller's state must be consistent first.
+    private func report(_ event: ExecutorEvent) {
+        queue.async { [self] in onEvent(event) }
+    }
+
+    private func spawnFailureMessage(program: String, error: Int32, workingDirectory: String) -> String {
+        // posix_spawn reports a failed chdir with the same errno as a missing program: tell them apart
+        // here, on the failure path only.
+        var info = stat()
+        if stat(workingDirectory, &info) != 0 {
+            return "cannot start `\(program)`: working directory `\(workingDirectory)`: \(errorText(errno))"
+        }
+        if (info.st_mode & S_IFMT) != S_IFDIR {
+            return "cannot start `\(program)`: working directory `\(workingDirectory)`: \(errorText(ENOTDIR))"
+        }
+        return "cannot start `\(program)`: \(errorText(error))"
+    }
+
+    private func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}
