@@ -313,6 +313,7 @@ public struct RunState: Sendable {
             jobs[j].startedAt = now
             jobs[j].endedAt = nil
             jobs[j].exitCode = nil
+            jobs[j].reason = nil
             jobs[j].executionId = nil
             jobs[j].termination = nil
             setState(j, .submitted)

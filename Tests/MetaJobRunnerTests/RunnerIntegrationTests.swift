@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+import MetaJobCore
+@testable import MetaJobRunner
+
+@Suite("Runner over real processes")
+struct RunnerIntegrationTests {
+    @Test func diamondRunsInDependencyOrder() throws {
+        let (runner, rec) = LocalRun.make([
+            LocalRun.job("job1", [], "echo one"), LocalRun.job("job2", ["job1"], "echo two"), LocalRun.job("job3", ["job1"], "echo three"),
+            LocalRun.job("job4", ["job1"], "echo four"), LocalRun.job("job5", ["job2", "job3"], "echo five"), LocalRun.job("job6", ["job4"], "echo six"),
+        ])
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(rec.outcome == .succeeded)
+        let started = rec.order(of: .submitted)
+        let ended = rec.order(of: .succeeded)
+        func before(_ a: String, _ b: String) -> Bool { ended.firstIndex(of: a)! < started.firstIndex(of: b)! }
+        #expect(started.count == 6 && ended.count == 6)
+        for (dep, job) in [("job1", "job2"), ("job1", "job3"), ("job1", "job4"), ("job2", "job5"), ("job3", "job5"), ("job4", "job6")] {
+            #expect(before(dep, job), "\(dep) must end before \(job) starts")
+        }
+        #expect(rec.lines("job5") == ["five"])
+        // Each job's output arrives before its final state.
+        let events = rec.events
+        let logIndex = events.firstIndex { if case .log(let job, _, _, _) = $0.kind { return job == 0 } else { return false } }!
+        let endIndex = events.firstIndex { if case .job(let u) = $0.kind { return u.job == 0 && u.state == .succeeded } else { return false } }!
+        #expect(logIndex < endIndex)
+    }
+
+    @Test func failingJobFailsTheMetaJobAndWaitsForSiblings() {
+        let (runner, rec) = LocalRun.make([
+            LocalRun.job("bad", [], "echo boom >&2; exit 3"), LocalRun.job("slow", [], "sleep 0.3; echo done"), LocalRun.job("after", ["bad"], "echo never"),
+        ])
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(rec.outcome == .failed)
+        let final = runner.snapshot().state
+        #expect(final.jobs[0].state == .userError && final.jobs[0].exitCode == 3)
+        #expect(final.jobs[1].state == .succeeded, "--on-failure wait lets running jobs finish")
+        #expect(final.jobs[2].state == .notRun)
+        #expect(rec.lines("bad", .stderr) == ["boom"])
+    }
+
+    @Test func failingJobWithOnFailureCancelStopsSiblings() {
+        let (runner, rec) = LocalRun.make([LocalRun.job("bad", [], "sleep 0.1; exit 1"), LocalRun.job("slow", [], "sleep 30")],
+                                          settings: RunSettings(onFailure: .cancel, terminationGraceSeconds: 1))
+        let t0 = Date()
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(Date().timeIntervalSince(t0) < 10)
+        #expect(rec.outcome == .failed)
+        #expect(runner.snapshot().state.jobs[1].state == .cancelled)
+    }
+
+    @Test func jobWithoutFailDagOnErrorDoesNotFailTheRun() {
+        let (runner, rec) = LocalRun.make([LocalRun.job("optional", [], "exit 1", failDag: false), LocalRun.job("next", ["optional"], "echo ran")])
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(rec.outcome == .succeeded)
+        #expect(rec.lines("next") == ["ran"])
+    }
+
+    @Test func flakyJobSucceedsOnRetry() {
+        let script = #"echo "attempt $METAJOB_ATTEMPT"; [ "$METAJOB_ATTEMPT" -ge 3 ]"#
+        let (runner, rec) = LocalRun.make([LocalRun.job("flaky", [], script, retries: 2, retryDelay: 0.05)])
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(rec.outcome == .succeeded)
+        #expect(rec.lines("flaky") == ["attempt 1", "attempt 2", "attempt 3"])
+        let states = rec.updates.map(\.update.state)
+        #expect(states.filter { $0 == .delayed }.count == 2)
+        #expect(runner.snapshot().state.jobs[0].attempt == 3)
+    }
+
+    @Test func argumentsAndIdentityReachTheJob() {
+        let args = JSONValue.object([("since", .string("2026-11-01")), ("limit", .int(5)), ("dry", .bool(false))])
+        let script = #"printf '%s\n' "$METAJOB_ARGUMENTS" "$METAJOB_JOB_NAME" "$METAJOB_ATTEMPT" "$METAJOB_RUN_ID""#
+        let (runner, rec) = LocalRun.make([LocalRun.job("args", [], script, arguments: args)])
+        runner.start()
+        #expect(rec.waitForFinish())
+        let lines = rec.lines("args")
+        #expect(lines.count == 4)
+        #expect(lines.first == #"{"since":"2026-11-01","limit":5,"dry":false}"#)
+        #expect(lines.dropFirst().first == "args")
+        #expect(lines.dropFirst(2).first == "1")
+        #expect(lines.last == runner.info.runId)
+    }
+
+    @Test func cancelKillsTheJobsWholeProcessGroup() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metajob-cancel-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The grandchild ignores SIGTERM: only the group SIGKILL after the grace period ends it.
+        let script = "sh -c 'trap \"\" TERM; sleep 600' & echo $! > grandchild.pid; echo started; wait"
+        let (runner, rec) = LocalRun.make([LocalRun.job("victim", [], script)],
+                                          settings: RunSettings(terminationGraceSeconds: 0.3), directory: dir)
+        runner.start()
+        // Wait for the grandchild to exist.
+        let pidFile = dir + "/grandchild.pid"
+        var pid: pid_t = 0
+        for _ in 0..<500 where pid == 0 {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let p = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) { pid = p } else { usleep(10_000) }
+        }
+        #expect(pid > 0)
+        runner.send(.cancel(job: 0))
+        #expect(rec.waitForFinish())
+        #expect(runner.snapshot().state.jobs[0].state == .cancelled)
+        #expect(ProcessProbe.isGone(pid), "the grandchild must be gone (state: \(ProcessProbe.state(pid) ?? "none"))")
+    }
+
+    @Test func nonUTF8OutputIsKeptByteExact() {
+        let (runner, rec) = LocalRun.make([LocalRun.job("bytes", [], #"printf 'ok\n\377\376\000x\r\nlast'"#)])
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(rec.rawLines("bytes") == [Array("ok".utf8), [0xFF, 0xFE, 0x00, 0x78, 0x0D], Array("last".utf8)])
+    }
+
+    @Test func timeoutEndsAsPlatformError() {
+        let (runner, rec) = LocalRun.make([LocalRun.job("slow", [], "sleep 30", timeout: 0.2)],
+                                          settings: RunSettings(terminationGraceSeconds: 0.5))
+        runner.start()
+        #expect(rec.waitForFinish())
+        let record = runner.snapshot().state.jobs[0]
+        #expect(record.state == .platformError)
+        #expect(record.reason == "timed out after 0.2s")
+    }
+
+    @Test func lateSubscriberGetsSnapshotThenEveryLaterEvent() {
+        let jobs = (0..<40).map { LocalRun.job("j\($0)", $0 == 0 ? [] : ["j\($0 - 1)"], "true") }
+        let (runner, early) = LocalRun.make(jobs)
+        runner.start()
+        usleep(20_000)
+        let late = RunRecorder()
+        runner.subscribe(late)
+        #expect(early.waitForFinish())
+        #expect(late.waitForFinish())
+        let snapshotSeq = late.snapshot!.sequence
+        let expected = early.events.filter { $0.sequence > snapshotSeq }.map(\.sequence)
+        #expect(late.events.map(\.sequence) == expected, "nothing lost or doubled after the snapshot")
+        // Applying the late events to the snapshot's records gives the same final states.
+        var states = late.snapshot!.state.jobs.map(\.state)
+        for e in late.events { if case .job(let u) = e.kind { states[u.job] = u.state } }
+        #expect(states == runner.snapshot().state.jobs.map(\.state))
+    }
+
+    @Test func stopCommandCancelsTheRun() {
+        let (runner, rec) = LocalRun.make([LocalRun.job("long", [], "sleep 30"), LocalRun.job("next", ["long"], "true")],
+                                          settings: RunSettings(terminationGraceSeconds: 0.5))
+        runner.start()
+        usleep(100_000)
+        runner.send(.stop(immediate: false))
+        #expect(rec.waitForFinish())
+        #expect(rec.outcome == .cancelled)
+        let jobs = runner.snapshot().state.jobs
+        #expect(jobs[0].state == .cancelled && jobs[1].state == .notRun)
+    }
+
+    @Test func vdkDataJobDirectoryRunsThroughVdkRun() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("metajob-vdk-\(UUID().uuidString)").path
+        let bin = root + "/bin"
+        try FileManager.default.createDirectory(atPath: root + "/ingest", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A stand-in `vdk` that records its argv and writes a run summary like vdk-core does.
+        let fake = """
+        #!/bin/sh
+        echo "vdk $*"
+        printf '{"status": "error", "blamee": "User Error", "details": "bad input"}' > "$JOB_RUN_SUMMARY_FILE_PATH"
+        exit 1
+        """
+        try fake.write(toFile: bin + "/vdk", atomically: true, encoding: .utf8)
+        chmod(bin + "/vdk", 0o755)
+        var job = JobDefinition(name: "ingest", dependsOn: [], arguments: .object([("a", .int(1))]))
+        job.env = [EnvironmentVariable(name: "PATH", value: bin + ":/usr/bin:/bin")]
+        let (runner, rec) = LocalRun.make([job], directory: root)
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(rec.lines("ingest") == ["vdk run \(root)/ingest --arguments {\"a\":1}"])
+        #expect(runner.snapshot().state.jobs[0].state == .userError)
+    }
+
+    @Test func missingDataJobDirectoryIsAValidationError() {
+        let definition = MetaJobDefinition(name: "t", jobs: [JobDefinition(name: "nowhere", line: 4)], directory: "/nonexistent-dir")
+        let result = JobResolver.resolve(definition, defaultExecutor: .local, localRunJobPath: "/also-missing")
+        guard case .failure(let report) = result else { Issue.record("expected a failure"); return }
+        #expect(report.issues.count == 1)
+        #expect(report.issues[0].jobs == ["nowhere"] && report.issues[0].line == 4)
+        #expect(report.issues[0].reason.contains("/nonexistent-dir") && report.issues[0].reason.contains("/also-missing"))
+    }
+}
