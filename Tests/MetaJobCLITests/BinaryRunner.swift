@@ -1,0 +1,54 @@
+import Foundation
+
+/// Runs the built `metajob` binary as a user would, capturing its output and exit code.
+enum BinaryRunner {
+    struct Result {
+        var exitCode: Int32
+        var stdout: String
+        var stderr: String
+        var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    /// The `metajob` executable built beside the test bundle.
+    static var binary: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("metajob")
+    }
+
+    /// Runs `metajob args…` in `directory` with `environment` added; `onStart` gets the process once it runs.
+    static func run(_ args: [String], in directory: String? = nil, environment: [String: String] = [:],
+                    onStart: ((Process) -> Void)? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = args
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("DAGS_") || key.hasPrefix("VDK_DAGS_") { env[key] = nil }
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        onStart?(process)
+        // Read both pipes concurrently so a chatty stream cannot block the other.
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory holding `files` (name → contents).
+    static func directory(_ files: [String: String]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metajob-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        return dir
+    }
+}
