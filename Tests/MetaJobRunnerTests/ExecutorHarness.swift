@@ -21,8 +21,9 @@ final class ExecutorHarness: @unchecked Sendable {
     private(set) var executor: LocalExecutor!
 
     init(baseEnvironment: [String: String] = ProcessInfo.processInfo.environment) {
-        executor = LocalExecutor(queue: queue, baseEnvironment: baseEnvironment) { [unowned self] event in
-            record(event)
+        // Weak: a test that fails early may leave a job whose events outlive the harness.
+        executor = LocalExecutor(queue: queue, baseEnvironment: baseEnvironment) { [weak self] event in
+            self?.record(event)
         }
     }
 

@@ -10,7 +10,7 @@ import Glibc
 // Serialized: these tests spawn real processes and one of them counts this process's open fds.
 @Suite(.serialized)
 struct LocalExecutorTests {
-    private func text(_ lines: [[UInt8]]) -> [String] { lines.map { String(decoding: $0, as: UTF8.self) } }
+    func text(_ lines: [[UInt8]]) -> [String] { lines.map { String(decoding: $0, as: UTF8.self) } }
 
     @Test func stdoutAndStderrArriveSeparatelyInOrder() throws {
         let harness = ExecutorHarness()
@@ -215,5 +215,23 @@ struct LocalExecutorTests {
         #expect(failures.isEmpty)
         #expect(ProcessProbe.openFDCount() == before)
         #expect(harness.violations == 0)
+    }
+}
+
+extension LocalExecutorTests {
+    @Test func fallbackWithoutPidfd() throws {
+        let harness = ExecutorHarness()
+        harness.queue.sync { harness.executor.usesPidfd = false }
+        let key = harness.start(harness.shell("echo out; printf err >&2; sleep 1000 & echo $!; exit 4"))
+        #expect(harness.waitFinished(key) == .exited(code: 4))
+        let lines = text(harness.lines(key, .stdout))
+        #expect(lines.first == "out")
+        #expect(text(harness.lines(key, .stderr)) == ["err"])
+        let child = try #require(pid_t(lines.last ?? ""))
+        #expect(ProcessProbe.waitGone(child))
+        let terminated = harness.start(harness.shell("trap '' TERM; echo ready; sleep 1000"))
+        _ = try #require(harness.waitFirstLine(terminated))
+        harness.terminate(terminated, graceSeconds: 0.2)
+        #expect(harness.waitFinished(terminated) == .signaled(signal: SIGKILL))
     }
 }
