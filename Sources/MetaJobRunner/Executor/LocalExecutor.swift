@@ -25,6 +25,8 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private var attempts: [AttemptKey: LocalAttempt] = [:]
     // Shared by every read: all reads happen on the queue, one at a time.
     private let readBuffer: UnsafeMutableRawBufferPointer
+    // False forces the fallback used when pidfd_open is unavailable, so tests can exercise it.
+    var usesPidfd = true
 
     /// An executor spawning jobs with `baseEnvironment` plus each request's variables, reporting on `queue`.
     public init(queue: DispatchQueue, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
@@ -75,7 +77,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         attempts[key] = attempt
         attempt.stdout.source = makeReadSource(attempt, .stdout, fd: child.stdout_fd)
         attempt.stderr.source = makeReadSource(attempt, .stderr, fd: child.stderr_fd)
-        let pidfd = metajob_pidfd_open(child.pid)
+        let pidfd = usesPidfd ? metajob_pidfd_open(child.pid) : -ENOSYS
         if pidfd >= 0 {
             // A pidfd becomes readable when the process exits: exit detection through the queue's own
             // event loop, no SIGCHLD handler, no polling, no thread.
