@@ -106,7 +106,7 @@ struct RunnerIntegrationTests {
         runner.send(.cancel(job: 0))
         #expect(rec.waitForFinish())
         #expect(runner.snapshot().state.jobs[0].state == .cancelled)
-        #expect(ProcessProbe.isGone(pid), "the grandchild must be gone (state: \(ProcessProbe.state(pid) ?? "none"))")
+        #expect(ProcessProbe.waitGone(pid, timeout: 2), "the grandchild must be gone")
     }
 
     @Test func nonUTF8OutputIsKeptByteExact() {
