@@ -38,7 +38,7 @@ struct HeadlessSession {
         let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, clock: clock) { _, queue, sink in
             LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
         }
-        let out = OutputWriter(fd: 1)
+        let out = OutputWriter(fd: 1, flushQueue: runner.queue)
         let printer: RunObserver = options.output == .json
             ? JSONPrinter(out: out, showLogs: options.logs)
             : PlainPrinter(out: out, showLogs: options.logs)
@@ -57,10 +57,10 @@ struct HeadlessSession {
         let elapsed = clock.monotonic() - started
         let snapshot = runner.snapshot()
         runner.unsubscribe(printer)
-        runner.queue.sync {}
-        out.flush()
-        if options.output == .plain {
-            out.write(SummaryTable.render(snapshot, elapsed: elapsed))
+        // The writer belongs to the runner's queue (its deferred flushes run there): finish on it too.
+        let summary = options.output == .plain ? SummaryTable.render(snapshot, elapsed: elapsed) : ""
+        runner.queue.sync {
+            out.write(summary)
             out.flush()
         }
         switch outcomeBox.get() {

@@ -64,5 +64,5 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
         out.write(o.finish() + "\n")
     }
 
-    public func flush() { out.flush() }
+    public func flush() { out.flushSoon() }
 }

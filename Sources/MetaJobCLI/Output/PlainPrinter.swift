@@ -53,7 +53,7 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
         }
     }
 
-    public func flush() { out.flush() }
+    public func flush() { out.flushSoon() }
 
     private func padded(_ name: String) -> String {
         let safe = TerminalSanitizer.sanitize(Array(name.utf8))
