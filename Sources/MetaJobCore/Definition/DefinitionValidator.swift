@@ -148,6 +148,7 @@ struct DefinitionValidator {
         }
         // One slot per allowed key; a second occurrence is a conflict and is ignored.
         var slots = [DefinitionNode?](repeating: nil, count: Self.jobKeys.count)
+        var slotLines = [Int](repeating: 0, count: Self.jobKeys.count)
         var keyLines: [[Int]] = []
         var duplicated: [Int] = []
         var disallowed: [String] = []
@@ -158,11 +159,15 @@ struct DefinitionValidator {
             }
             if slots[k] != nil {
                 if keyLines.isEmpty { keyLines = Array(repeating: [], count: Self.jobKeys.count) }
-                if !duplicated.contains(k) { duplicated.append(k) }
+                if !duplicated.contains(k) {
+                    duplicated.append(k)
+                    keyLines[k].append(slotLines[k])
+                }
                 keyLines[k].append(entry.key.lineNumber)
                 continue
             }
             slots[k] = entry.value
+            slotLines[k] = entry.key.lineNumber
         }
         func slot(_ key: String) -> DefinitionNode? { slots[Self.jobKeyIndex[key]!] }
 
