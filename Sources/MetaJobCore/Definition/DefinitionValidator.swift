@@ -12,7 +12,7 @@ struct DefinitionValidator {
         "job_name", "depends_on", "team_name", "fail_dag_on_error", "fail_meta_job_on_error", "arguments",
         "command", "working_directory", "env", "timeout_seconds", "retries", "retry_delay_seconds", "executor",
     ]
-    /// VDK's required job dict keys.
+    /// VDK's required job dict keys (the first entries of `jobKeys`).
     static let requiredJobKeys = ["job_name", "depends_on"]
     private static let jobKeyIndex: [String: Int] =
         Dictionary(uniqueKeysWithValues: jobKeys.enumerated().map { ($1, $0) })
@@ -169,10 +169,11 @@ struct DefinitionValidator {
             slots[k] = entry.value
             slotLines[k] = entry.key.lineNumber
         }
-        func slot(_ key: String) -> DefinitionNode? { slots[Self.jobKeyIndex[key]!] }
+        // Below, slots are read by their index in `jobKeys` (a dictionary lookup per key and job would show
+        // up at 100k jobs).
 
         // The job's label for issues: its name if it is a string, else the scalar as written.
-        let nameNode = slot("job_name")
+        let nameNode = slots[0 /* job_name */]
         var label: [String] = []
         if let nameNode, nameNode.text.isEmpty == false { label = [nameNode.text] }
         let job = JobContext(label: label, line: line)
@@ -186,7 +187,7 @@ struct DefinitionValidator {
                     + hints(for: disallowed, among: Self.jobKeys),
                 line: line))
         }
-        let missing = Self.requiredJobKeys.filter { slot($0) == nil }
+        let missing = Self.requiredJobKeys.enumerated().filter { slots[$0.offset] == nil }.map(\.element)
         if !missing.isEmpty {
             issues.append(ValidationIssue(
                 kind: .requirement, jobs: label,
@@ -210,13 +211,13 @@ struct DefinitionValidator {
         } else {
             valid = false
         }
-        if let deps = slot("depends_on") {
+        if let deps = slots[1 /* depends_on */] {
             if let list = stringList("depends_on", deps, job: job) { result.dependsOn = list } else { valid = false }
         } else {
             valid = false
         }
-        if let n = slot("team_name"), let s = jobString("team_name", n, job: job) { result.teamName = s }
-        let failDag = slot("fail_dag_on_error"), failMeta = slot("fail_meta_job_on_error")
+        if let n = slots[2 /* team_name */], let s = jobString("team_name", n, job: job) { result.teamName = s }
+        let failDag = slots[3 /* fail_dag_on_error */], failMeta = slots[4 /* fail_meta_job_on_error */]
         if failDag != nil, failMeta != nil {
             issues.append(ValidationIssue(
                 kind: .conflict, jobs: label,
@@ -230,27 +231,27 @@ struct DefinitionValidator {
                 addType(key, n, expected: "boolean", job: job)
             }
         }
-        if let n = slot("arguments") {
+        if let n = slots[5 /* arguments */] {
             if case .mapping = n.content {
                 result.arguments = jsonValue(n, key: "arguments", job: job)
             } else {
                 addType("arguments", n, expected: "mapping", job: job)
             }
         }
-        if let n = slot("command") { result.command = command(n, job: job) }
-        if let n = slot("working_directory") { result.workingDirectory = jobString("working_directory", n, job: job) }
-        if let n = slot("env") { result.env = environment(n, job: job) }
-        if let n = slot("timeout_seconds") {
+        if let n = slots[6 /* command */] { result.command = command(n, job: job) }
+        if let n = slots[7 /* working_directory */] { result.workingDirectory = jobString("working_directory", n, job: job) }
+        if let n = slots[8 /* env */] { result.env = environment(n, job: job) }
+        if let n = slots[9 /* timeout_seconds */] {
             result.timeoutSeconds = duration("timeout_seconds", n, positive: true, job: job, line: line)
         }
-        if let n = slot("retries"), let r = integer("retries", n, minimum: 0, job: job, line: line) {
+        if let n = slots[10 /* retries */], let r = integer("retries", n, minimum: 0, job: job, line: line) {
             result.retries = r
         }
-        if let n = slot("retry_delay_seconds"),
+        if let n = slots[11 /* retry_delay_seconds */],
            let d = duration("retry_delay_seconds", n, positive: false, job: job, line: line) {
             result.retryDelaySeconds = d
         }
-        if let n = slot("executor") { result.executor = executorKind("executor", n, job: job, line: line) }
+        if let n = slots[12 /* executor */] { result.executor = executorKind("executor", n, job: job, line: line) }
         if valid { return result }
         // A job whose name parsed but whose depends_on did not still takes part in the name checks, with no
         // dependencies, so its dependents are not reported as depending on an unknown job.
@@ -288,15 +289,29 @@ struct DefinitionValidator {
                 line: lines[1]))
         }
 
-        for job in jobs {
+        // Resolve every dependency once: edges (dependency → dependent) feed the cycle pre-check, misses are
+        // reported as unknown jobs.
+        var edgeFrom: [Int32] = [], edgeTo: [Int32] = []
+        var inDegree = [Int32](repeating: 0, count: jobs.count)
+        var jobNames: [String]?
+        for (i, job) in jobs.enumerated() {
             guard let job else { continue }
             var unknown: [String] = []
-            for dep in job.dependsOn where firstIndex[dep] == nil && !unknown.contains(dep) { unknown.append(dep) }
+            for dep in job.dependsOn {
+                if let d = firstIndex[dep] {
+                    edgeFrom.append(Int32(d))
+                    edgeTo.append(Int32(i))
+                    inDegree[i] += 1
+                } else if !unknown.contains(dep) {
+                    unknown.append(dep)
+                }
+            }
             guard !unknown.isEmpty else { continue }
             var hint = ""
             for dep in unknown where dependencyHints < Self.maxDependencyHints {
                 dependencyHints += 1
-                if let close = SpellingHint.closest(to: dep, in: jobs.lazy.compactMap { $0?.name }) {
+                if jobNames == nil { jobNames = jobs.compactMap { $0?.name } }
+                if let close = SpellingHint.closest(to: dep, in: jobNames!) {
                     hint += " Did you mean `\(close)` instead of `\(dep)`?"
                 }
             }
@@ -312,8 +327,9 @@ struct DefinitionValidator {
 
         // Cycles only make sense when names identify jobs.
         guard duplicateOrder.isEmpty else { return }
+        guard Self.hasCycle(count: jobs.count, present: jobs.map { $0 != nil }, edgeFrom: edgeFrom, edgeTo: edgeTo,
+                            inDegree: inDegree) else { return }
         let present = jobs.compactMap { $0 }
-        guard !present.isEmpty else { return }
         let cycles = JobGraph.findCycles(names: present.map(\.name), dependsOn: present.map(\.dependsOn))
         for path in cycles {
             let members = Array(path.dropLast())
@@ -325,6 +341,41 @@ struct DefinitionValidator {
                     + "directly or through other jobs.",
                 line: line))
         }
+    }
+
+    /// Kahn's algorithm over flat edge arrays: cheap enough to run on every load, so the full cycle search
+    /// (which builds a `JobGraph`) only runs when there is a cycle to describe.
+    private static func hasCycle(count: Int, present: [Bool], edgeFrom: [Int32], edgeTo: [Int32],
+                                 inDegree: [Int32]) -> Bool {
+        // Dependents in compressed rows: offsets[d]..<offsets[d + 1] index into `targets`.
+        var offsets = [Int](repeating: 0, count: count + 1)
+        for d in edgeFrom { offsets[Int(d) + 1] += 1 }
+        for i in 0..<count { offsets[i + 1] += offsets[i] }
+        var fill = offsets
+        var targets = [Int32](repeating: 0, count: edgeFrom.count)
+        for (d, t) in zip(edgeFrom, edgeTo) {
+            targets[fill[Int(d)]] = t
+            fill[Int(d)] += 1
+        }
+        var remaining = inDegree
+        var queue: [Int32] = []
+        queue.reserveCapacity(count)
+        var expected = 0
+        for i in 0..<count where present[i] {
+            expected += 1
+            if remaining[i] == 0 { queue.append(Int32(i)) }
+        }
+        var cursor = 0
+        while cursor < queue.count {
+            let j = Int(queue[cursor])
+            cursor += 1
+            for k in offsets[j]..<offsets[j + 1] {
+                let t = Int(targets[k])
+                remaining[t] -= 1
+                if remaining[t] == 0 { queue.append(Int32(t)) }
+            }
+        }
+        return queue.count < expected
     }
 
     // MARK: - Values
