@@ -111,14 +111,23 @@ struct DefinitionValidator {
                 line: root.lineNumber))
         }
 
-        var jobs: [JobDefinition?] = []
+        // Jobs that could not be read (not a mapping, no string name) keep a placeholder so indexes stay
+        // aligned; `present` tells them apart. Kept non-optional so the result needs no copy at the end.
+        var jobs: [JobDefinition] = []
+        var present: [Bool] = []
         if let jobsNode, case .sequence(let items) = jobsNode.content {
             jobs.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                jobs.append(validateJob(item, index: index, team: team))
+                if let job = validateJob(item, index: index, team: team) {
+                    jobs.append(job)
+                    present.append(true)
+                } else {
+                    jobs.append(JobDefinition(name: ""))
+                    present.append(false)
+                }
             }
         }
-        checkGraph(jobs)
+        checkGraph(jobs, present: present)
 
         guard issues.isEmpty else {
             // Stable sort by line: readers get the report in file order, the checks' order within a line.
@@ -127,7 +136,7 @@ struct DefinitionValidator {
                 .map(\.element)
             return nil
         }
-        return MetaJobDefinition(name: name, team: team, settings: settings, jobs: jobs.map { $0! },
+        return MetaJobDefinition(name: name, team: team, settings: settings, jobs: jobs,
                                  directory: directory)
     }
 
@@ -262,16 +271,16 @@ struct DefinitionValidator {
 
     // MARK: - Cross-job checks
 
-    private mutating func checkGraph(_ jobs: [JobDefinition?]) {
+    private mutating func checkGraph(_ jobs: [JobDefinition], present: [Bool]) {
         var firstIndex: [String: Int] = [:]
         firstIndex.reserveCapacity(jobs.count)
         var duplicates: [String: [Int]] = [:]
         var duplicateOrder: [String] = []
         for (i, job) in jobs.enumerated() {
-            guard let job else { continue }
+            guard present[i] else { continue }
             if let first = firstIndex[job.name] {
                 if duplicates[job.name] == nil {
-                    duplicates[job.name] = [jobs[first]!.line]
+                    duplicates[job.name] = [jobs[first].line]
                     duplicateOrder.append(job.name)
                 }
                 duplicates[job.name]!.append(job.line)
@@ -295,7 +304,7 @@ struct DefinitionValidator {
         var inDegree = [Int32](repeating: 0, count: jobs.count)
         var jobNames: [String]?
         for (i, job) in jobs.enumerated() {
-            guard let job else { continue }
+            guard present[i] else { continue }
             var unknown: [String] = []
             for dep in job.dependsOn {
                 if let d = firstIndex[dep] {
@@ -310,7 +319,7 @@ struct DefinitionValidator {
             var hint = ""
             for dep in unknown where dependencyHints < Self.maxDependencyHints {
                 dependencyHints += 1
-                if jobNames == nil { jobNames = jobs.compactMap { $0?.name } }
+                if jobNames == nil { jobNames = zip(jobs, present).filter(\.1).map(\.0.name) }
                 if let close = SpellingHint.closest(to: dep, in: jobNames!) {
                     hint += " Did you mean `\(close)` instead of `\(dep)`?"
                 }
@@ -327,13 +336,13 @@ struct DefinitionValidator {
 
         // Cycles only make sense when names identify jobs.
         guard duplicateOrder.isEmpty else { return }
-        guard Self.hasCycle(count: jobs.count, present: jobs.map { $0 != nil }, edgeFrom: edgeFrom, edgeTo: edgeTo,
+        guard Self.hasCycle(count: jobs.count, present: present, edgeFrom: edgeFrom, edgeTo: edgeTo,
                             inDegree: inDegree) else { return }
-        let present = jobs.compactMap { $0 }
-        let cycles = JobGraph.findCycles(names: present.map(\.name), dependsOn: present.map(\.dependsOn))
+        let known = zip(jobs, present).filter(\.1).map(\.0)
+        let cycles = JobGraph.findCycles(names: known.map(\.name), dependsOn: known.map(\.dependsOn))
         for path in cycles {
             let members = Array(path.dropLast())
-            let line = firstIndex[path[0]].flatMap { jobs[$0]?.line }
+            let line = firstIndex[path[0]].map { jobs[$0].line }
             issues.append(ValidationIssue(
                 kind: .conflict, jobs: members,
                 reason: "There is a cycle in the DAG: \(path.joined(separator: " → ")).",
