@@ -12,7 +12,7 @@ struct DefinitionValidator {
         "job_name", "depends_on", "team_name", "fail_dag_on_error", "fail_meta_job_on_error", "arguments",
         "command", "working_directory", "env", "timeout_seconds", "retries", "retry_delay_seconds", "executor",
     ]
-    /// VDK's required job dict keys.
+    /// VDK's required job dict keys (the first entries of `jobKeys`).
     static let requiredJobKeys = ["job_name", "depends_on"]
     private static let jobKeyIndex: [String: Int] =
         Dictionary(uniqueKeysWithValues: jobKeys.enumerated().map { ($1, $0) })
@@ -111,14 +111,23 @@ struct DefinitionValidator {
                 line: root.lineNumber))
         }
 
-        var jobs: [JobDefinition?] = []
+        // Jobs that could not be read (not a mapping, no string name) keep a placeholder so indexes stay
+        // aligned; `present` tells them apart. Kept non-optional so the result needs no copy at the end.
+        var jobs: [JobDefinition] = []
+        var present: [Bool] = []
         if let jobsNode, case .sequence(let items) = jobsNode.content {
             jobs.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                jobs.append(validateJob(item, index: index, team: team))
+                if let job = validateJob(item, index: index, team: team) {
+                    jobs.append(job)
+                    present.append(true)
+                } else {
+                    jobs.append(JobDefinition(name: ""))
+                    present.append(false)
+                }
             }
         }
-        checkGraph(jobs)
+        checkGraph(jobs, present: present)
 
         guard issues.isEmpty else {
             // Stable sort by line: readers get the report in file order, the checks' order within a line.
@@ -127,7 +136,7 @@ struct DefinitionValidator {
                 .map(\.element)
             return nil
         }
-        return MetaJobDefinition(name: name, team: team, settings: settings, jobs: jobs.map { $0! },
+        return MetaJobDefinition(name: name, team: team, settings: settings, jobs: jobs,
                                  directory: directory)
     }
 
@@ -148,6 +157,7 @@ struct DefinitionValidator {
         }
         // One slot per allowed key; a second occurrence is a conflict and is ignored.
         var slots = [DefinitionNode?](repeating: nil, count: Self.jobKeys.count)
+        var slotLines = [Int](repeating: 0, count: Self.jobKeys.count)
         var keyLines: [[Int]] = []
         var duplicated: [Int] = []
         var disallowed: [String] = []
@@ -158,16 +168,21 @@ struct DefinitionValidator {
             }
             if slots[k] != nil {
                 if keyLines.isEmpty { keyLines = Array(repeating: [], count: Self.jobKeys.count) }
-                if !duplicated.contains(k) { duplicated.append(k) }
+                if !duplicated.contains(k) {
+                    duplicated.append(k)
+                    keyLines[k].append(slotLines[k])
+                }
                 keyLines[k].append(entry.key.lineNumber)
                 continue
             }
             slots[k] = entry.value
+            slotLines[k] = entry.key.lineNumber
         }
-        func slot(_ key: String) -> DefinitionNode? { slots[Self.jobKeyIndex[key]!] }
+        // Below, slots are read by their index in `jobKeys` (a dictionary lookup per key and job would show
+        // up at 100k jobs).
 
         // The job's label for issues: its name if it is a string, else the scalar as written.
-        let nameNode = slot("job_name")
+        let nameNode = slots[0 /* job_name */]
         var label: [String] = []
         if let nameNode, nameNode.text.isEmpty == false { label = [nameNode.text] }
         let job = JobContext(label: label, line: line)
@@ -181,7 +196,7 @@ struct DefinitionValidator {
                     + hints(for: disallowed, among: Self.jobKeys),
                 line: line))
         }
-        let missing = Self.requiredJobKeys.filter { slot($0) == nil }
+        let missing = Self.requiredJobKeys.enumerated().filter { slots[$0.offset] == nil }.map(\.element)
         if !missing.isEmpty {
             issues.append(ValidationIssue(
                 kind: .requirement, jobs: label,
@@ -205,13 +220,13 @@ struct DefinitionValidator {
         } else {
             valid = false
         }
-        if let deps = slot("depends_on") {
+        if let deps = slots[1 /* depends_on */] {
             if let list = stringList("depends_on", deps, job: job) { result.dependsOn = list } else { valid = false }
         } else {
             valid = false
         }
-        if let n = slot("team_name"), let s = jobString("team_name", n, job: job) { result.teamName = s }
-        let failDag = slot("fail_dag_on_error"), failMeta = slot("fail_meta_job_on_error")
+        if let n = slots[2 /* team_name */], let s = jobString("team_name", n, job: job) { result.teamName = s }
+        let failDag = slots[3 /* fail_dag_on_error */], failMeta = slots[4 /* fail_meta_job_on_error */]
         if failDag != nil, failMeta != nil {
             issues.append(ValidationIssue(
                 kind: .conflict, jobs: label,
@@ -225,27 +240,27 @@ struct DefinitionValidator {
                 addType(key, n, expected: "boolean", job: job)
             }
         }
-        if let n = slot("arguments") {
+        if let n = slots[5 /* arguments */] {
             if case .mapping = n.content {
                 result.arguments = jsonValue(n, key: "arguments", job: job)
             } else {
                 addType("arguments", n, expected: "mapping", job: job)
             }
         }
-        if let n = slot("command") { result.command = command(n, job: job) }
-        if let n = slot("working_directory") { result.workingDirectory = jobString("working_directory", n, job: job) }
-        if let n = slot("env") { result.env = environment(n, job: job) }
-        if let n = slot("timeout_seconds") {
+        if let n = slots[6 /* command */] { result.command = command(n, job: job) }
+        if let n = slots[7 /* working_directory */] { result.workingDirectory = jobString("working_directory", n, job: job) }
+        if let n = slots[8 /* env */] { result.env = environment(n, job: job) }
+        if let n = slots[9 /* timeout_seconds */] {
             result.timeoutSeconds = duration("timeout_seconds", n, positive: true, job: job, line: line)
         }
-        if let n = slot("retries"), let r = integer("retries", n, minimum: 0, job: job, line: line) {
+        if let n = slots[10 /* retries */], let r = integer("retries", n, minimum: 0, job: job, line: line) {
             result.retries = r
         }
-        if let n = slot("retry_delay_seconds"),
+        if let n = slots[11 /* retry_delay_seconds */],
            let d = duration("retry_delay_seconds", n, positive: false, job: job, line: line) {
             result.retryDelaySeconds = d
         }
-        if let n = slot("executor") { result.executor = executorKind("executor", n, job: job, line: line) }
+        if let n = slots[12 /* executor */] { result.executor = executorKind("executor", n, job: job, line: line) }
         if valid { return result }
         // A job whose name parsed but whose depends_on did not still takes part in the name checks, with no
         // dependencies, so its dependents are not reported as depending on an unknown job.
@@ -256,16 +271,16 @@ struct DefinitionValidator {
 
     // MARK: - Cross-job checks
 
-    private mutating func checkGraph(_ jobs: [JobDefinition?]) {
+    private mutating func checkGraph(_ jobs: [JobDefinition], present: [Bool]) {
         var firstIndex: [String: Int] = [:]
         firstIndex.reserveCapacity(jobs.count)
         var duplicates: [String: [Int]] = [:]
         var duplicateOrder: [String] = []
         for (i, job) in jobs.enumerated() {
-            guard let job else { continue }
+            guard present[i] else { continue }
             if let first = firstIndex[job.name] {
                 if duplicates[job.name] == nil {
-                    duplicates[job.name] = [jobs[first]!.line]
+                    duplicates[job.name] = [jobs[first].line]
                     duplicateOrder.append(job.name)
                 }
                 duplicates[job.name]!.append(job.line)
@@ -283,15 +298,29 @@ struct DefinitionValidator {
                 line: lines[1]))
         }
 
-        for job in jobs {
-            guard let job else { continue }
+        // Resolve every dependency once: edges (dependency → dependent) feed the cycle pre-check, misses are
+        // reported as unknown jobs.
+        var edgeFrom: [Int32] = [], edgeTo: [Int32] = []
+        var inDegree = [Int32](repeating: 0, count: jobs.count)
+        var jobNames: [String]?
+        for (i, job) in jobs.enumerated() {
+            guard present[i] else { continue }
             var unknown: [String] = []
-            for dep in job.dependsOn where firstIndex[dep] == nil && !unknown.contains(dep) { unknown.append(dep) }
+            for dep in job.dependsOn {
+                if let d = firstIndex[dep] {
+                    edgeFrom.append(Int32(d))
+                    edgeTo.append(Int32(i))
+                    inDegree[i] += 1
+                } else if !unknown.contains(dep) {
+                    unknown.append(dep)
+                }
+            }
             guard !unknown.isEmpty else { continue }
             var hint = ""
             for dep in unknown where dependencyHints < Self.maxDependencyHints {
                 dependencyHints += 1
-                if let close = SpellingHint.closest(to: dep, in: jobs.lazy.compactMap { $0?.name }) {
+                if jobNames == nil { jobNames = zip(jobs, present).filter(\.1).map(\.0.name) }
+                if let close = SpellingHint.closest(to: dep, in: jobNames!) {
                     hint += " Did you mean `\(close)` instead of `\(dep)`?"
                 }
             }
@@ -307,12 +336,13 @@ struct DefinitionValidator {
 
         // Cycles only make sense when names identify jobs.
         guard duplicateOrder.isEmpty else { return }
-        let present = jobs.compactMap { $0 }
-        guard !present.isEmpty else { return }
-        let cycles = JobGraph.findCycles(names: present.map(\.name), dependsOn: present.map(\.dependsOn))
+        guard Self.hasCycle(count: jobs.count, present: present, edgeFrom: edgeFrom, edgeTo: edgeTo,
+                            inDegree: inDegree) else { return }
+        let known = zip(jobs, present).filter(\.1).map(\.0)
+        let cycles = JobGraph.findCycles(names: known.map(\.name), dependsOn: known.map(\.dependsOn))
         for path in cycles {
             let members = Array(path.dropLast())
-            let line = firstIndex[path[0]].flatMap { jobs[$0]?.line }
+            let line = firstIndex[path[0]].map { jobs[$0].line }
             issues.append(ValidationIssue(
                 kind: .conflict, jobs: members,
                 reason: "There is a cycle in the DAG: \(path.joined(separator: " → ")).",
@@ -320,6 +350,41 @@ struct DefinitionValidator {
                     + "directly or through other jobs.",
                 line: line))
         }
+    }
+
+    /// Kahn's algorithm over flat edge arrays: cheap enough to run on every load, so the full cycle search
+    /// (which builds a `JobGraph`) only runs when there is a cycle to describe.
+    private static func hasCycle(count: Int, present: [Bool], edgeFrom: [Int32], edgeTo: [Int32],
+                                 inDegree: [Int32]) -> Bool {
+        // Dependents in compressed rows: offsets[d]..<offsets[d + 1] index into `targets`.
+        var offsets = [Int](repeating: 0, count: count + 1)
+        for d in edgeFrom { offsets[Int(d) + 1] += 1 }
+        for i in 0..<count { offsets[i + 1] += offsets[i] }
+        var fill = offsets
+        var targets = [Int32](repeating: 0, count: edgeFrom.count)
+        for (d, t) in zip(edgeFrom, edgeTo) {
+            targets[fill[Int(d)]] = t
+            fill[Int(d)] += 1
+        }
+        var remaining = inDegree
+        var queue: [Int32] = []
+        queue.reserveCapacity(count)
+        var expected = 0
+        for i in 0..<count where present[i] {
+            expected += 1
+            if remaining[i] == 0 { queue.append(Int32(i)) }
+        }
+        var cursor = 0
+        while cursor < queue.count {
+            let j = Int(queue[cursor])
+            cursor += 1
+            for k in offsets[j]..<offsets[j + 1] {
+                let t = Int(targets[k])
+                remaining[t] -= 1
+                if remaining[t] == 0 { queue.append(Int32(t)) }
+            }
+        }
+        return queue.count < expected
     }
 
     // MARK: - Values

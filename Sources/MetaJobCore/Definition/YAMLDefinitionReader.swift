@@ -85,8 +85,9 @@ struct YAMLDefinitionReader {
     /// The scalar's type from its YAML 1.1 tag: explicit tags win, quoted scalars are strings, and plain
     /// scalars go through Yams' default resolver.
     private static func content(of scalar: Node.Scalar) -> DefinitionNode.Content {
-        var name = Tag.Name(rawValue: scalar.tag.description)
-        if name == .implicit {
+        let tag = scalar.tag.description
+        let name: Tag.Name
+        if tag.isEmpty {  // implicit: a plain scalar
             // Fast path: Yams resolves with regular expressions, which is slow at 100k jobs. Only plain scalars
             // starting with a digit, sign, '.', '~', '<', '=' or one of the letters of yes/no/true/false/on/off/
             // null can resolve to something other than a string, so everything else skips the regexes.
@@ -96,6 +97,8 @@ struct YAMLDefinitionReader {
             } else {
                 return .string
             }
+        } else {
+            name = Tag.Name(rawValue: tag)
         }
         switch name {
         case .null: return .null
