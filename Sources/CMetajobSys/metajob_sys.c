@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include "metajob_sys.h"
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -122,4 +124,40 @@ int metajob_decode_status(int status, int *code) {
         return 2;
     }
     return 0;
+}
+
+int metajob_epoll_create(void) {
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int metajob_epoll_add(int epfd, int fd, unsigned long long token) {
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = token };
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+}
+
+int metajob_epoll_rearm(int epfd, int fd, unsigned long long token) {
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = token };
+    return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) == 0 ? 0 : errno;
+}
+
+int metajob_epoll_remove(int epfd, int fd) {
+    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : errno;
+}
+
+int metajob_epoll_wait(int epfd, unsigned long long *tokens, unsigned int *events, int max, int timeout_ms) {
+    struct epoll_event evs[64];
+    if (max > 64) max = 64;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    if (n < 0) return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; i++) {
+        tokens[i] = evs[i].data.u64;
+        events[i] = evs[i].events;
+    }
+    return n;
+}
+
+int metajob_eventfd(void) {
+    int fd = eventfd(0, EFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
 }

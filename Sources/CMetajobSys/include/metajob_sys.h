@@ -31,4 +31,24 @@ int metajob_reap(pid_t pid, int *status);
 /// for a death by signal, 0 otherwise.
 int metajob_decode_status(int status, int *code);
 
+/// Creates a close-on-exec epoll instance. Returns the fd, or -errno.
+int metajob_epoll_create(void);
+
+/// Watches `fd` for input (level-triggered, one-shot: re-arm with metajob_epoll_rearm) under `token`.
+/// Returns 0 or an errno value.
+int metajob_epoll_add(int epfd, int fd, unsigned long long token);
+
+/// Re-arms a one-shot watch. Returns 0 or an errno value.
+int metajob_epoll_rearm(int epfd, int fd, unsigned long long token);
+
+/// Stops watching `fd`. Returns 0 or an errno value.
+int metajob_epoll_remove(int epfd, int fd);
+
+/// Waits for events (timeout in ms, -1 forever); fills `tokens` and `events` (1 = input or hang-up).
+/// Returns the number of events, 0 on EINTR, or -errno.
+int metajob_epoll_wait(int epfd, unsigned long long *tokens, unsigned int *events, int max, int timeout_ms);
+
+/// A close-on-exec eventfd, to wake an epoll loop. Returns the fd, or -errno.
+int metajob_eventfd(void);
+
 #endif

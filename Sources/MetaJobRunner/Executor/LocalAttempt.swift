@@ -12,8 +12,9 @@ final class LocalAttempt: @unchecked Sendable {
         let stream: LogStream
         let fd: Int32
         var splitter = LineSplitter()
-        var source: DispatchSourceRead?
-        /// False once the source is cancelled (EOF, error, or the attempt ended): the fd may be closed.
+        /// The readiness loop's token for this pipe.
+        var token: UInt64 = 0
+        /// False once the pipe is closed (EOF, error, or the attempt ended).
         var open = true
     }
 
@@ -23,18 +24,15 @@ final class LocalAttempt: @unchecked Sendable {
     let vdkSummaryPath: String?
     var stdout: Pipe
     var stderr: Pipe
-    /// Readable when the process exits; nil when pidfd_open is unavailable (the fallback waits instead).
-    var exitSource: DispatchSourceRead?
+    /// Readable when the process exits; -1 when pidfd_open is unavailable (the fallback waits instead).
+    var pidfd: Int32 = -1
+    /// The readiness loop's token for the pidfd.
+    var exitToken: UInt64 = 0
     /// SIGKILLs the group when a terminate's grace period ends.
     var killTimer: DispatchSourceTimer?
     var killDeadline: DispatchTime?
     /// Set once the leader has exited and the attempt is being wound down.
     var exited = false
-    /// Cancel handlers still to run: they close the fds, and `.finished` waits for them so that a caller
-    /// seeing `.finished` sees every fd of the attempt closed.
-    var pendingCancels = 0
-    /// The outcome, held until the last cancel handler has run.
-    var outcome: AttemptOutcome?
 
     init(key: AttemptKey, pid: pid_t, stdoutFD: Int32, stderrFD: Int32, vdkSummaryPath: String?) {
         self.key = key

@@ -23,6 +23,13 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private let onEvent: (ExecutorEvent) -> Void
     private let environment: SpawnEnvironment
     private var attempts: [AttemptKey: LocalAttempt] = [:]
+    /// What each readiness token stands for; a token not found here belongs to a watch already removed.
+    private var watches: [UInt64: (attempt: LocalAttempt, what: Watch)] = [:]
+    private var nextToken: UInt64 = 1
+    private var loop: ReadinessLoop!
+
+    /// What a readiness token watches.
+    private enum Watch { case output(LogStream), exit }
     // Shared by every read: all reads happen on the queue, one at a time.
     private let readBuffer: UnsafeMutableRawBufferPointer
     // False forces the fallback used when pidfd_open is unavailable, so tests can exercise it.
@@ -35,9 +42,11 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         self.onEvent = onEvent
         environment = SpawnEnvironment(base: baseEnvironment)
         readBuffer = .allocate(byteCount: LocalExecutor.readSize, alignment: 16)
+        loop = ReadinessLoop(queue: queue) { [weak self] batch in self?.ready(batch) }
     }
 
     deinit {
+        loop?.stop()
         readBuffer.deallocate()
     }
 
@@ -75,34 +84,64 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         let attempt = LocalAttempt(key: key, pid: child.pid, stdoutFD: child.stdout_fd, stderrFD: child.stderr_fd,
                                    vdkSummaryPath: request.vdkSummaryPath)
         attempts[key] = attempt
-        attempt.stdout.source = makeReadSource(attempt, .stdout, fd: child.stdout_fd)
-        attempt.stderr.source = makeReadSource(attempt, .stderr, fd: child.stderr_fd)
+        attempt.stdout.token = register(attempt, .output(.stdout))
+        attempt.stderr.token = register(attempt, .output(.stderr))
         let pidfd = usesPidfd ? metajob_pidfd_open(child.pid) : -ENOSYS
         if pidfd >= 0 {
-            // A pidfd becomes readable when the process exits: exit detection through the queue's own
-            // event loop, no SIGCHLD handler, no polling, no thread.
-            let source = DispatchSource.makeReadSource(fileDescriptor: pidfd, queue: queue)
-            source.setEventHandler { [self] in handleExit(attempt) }
-            source.setCancelHandler { [self] in
-                close(pidfd)
-                cancelled(attempt)
-            }
-            attempt.pendingCancels += 1
-            attempt.exitSource = source
+            // A pidfd becomes readable when the process exits: exit detection through the same readiness
+            // loop as the pipes — no SIGCHLD handler, no polling, no thread per job.
+            attempt.pidfd = pidfd
+            attempt.exitToken = register(attempt, .exit)
         }
 
-        // The sources start only after `.started` is delivered, so it always comes first; and it is
+        // Watching starts only after `.started` is delivered, so it always comes first; and it is
         // delivered asynchronously, so the caller has finished its own bookkeeping of the start.
         queue.async { [self] in
             onEvent(.started(key, executionId: nil))
-            attempt.stdout.source?.resume()
-            attempt.stderr.source?.resume()
-            if let exitSource = attempt.exitSource {
-                exitSource.resume()
+            guard loop != nil else { return fail(attempt, "cannot watch the job's output: epoll is unavailable") }
+            _ = loop.watch(attempt.stdout.fd, token: attempt.stdout.token)
+            _ = loop.watch(attempt.stderr.fd, token: attempt.stderr.token)
+            if attempt.pidfd >= 0 {
+                _ = loop.watch(attempt.pidfd, token: attempt.exitToken)
             } else {
                 waitWithoutPidfd(attempt)
             }
         }
+    }
+
+    private func register(_ attempt: LocalAttempt, _ what: Watch) -> UInt64 {
+        let token = nextToken
+        nextToken += 1
+        watches[token] = (attempt, what)
+        return token
+    }
+
+    /// Readiness from the loop, on the queue.
+    private func ready(_ batch: [(token: UInt64, events: UInt32)]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for (token, _) in batch {
+            guard let (attempt, what) = watches[token] else { continue }
+            switch what {
+            case .output(let stream): readAvailable(attempt, stream)
+            case .exit:
+                watches[token] = nil
+                loop.unwatch(attempt.pidfd)
+                handleExit(attempt)
+            }
+        }
+    }
+
+    /// Gives up on an attempt we cannot watch: kill its group, reap it, report a platform error.
+    private func fail(_ attempt: LocalAttempt, _ message: String) {
+        kill(-attempt.pid, SIGKILL)
+        attempt.exited = true
+        closePipe(attempt, .stdout)
+        closePipe(attempt, .stderr)
+        var status: Int32 = 0
+        _ = metajob_reap(attempt.pid, &status)
+        if attempt.pidfd >= 0 { close(attempt.pidfd) }
+        attempts[attempt.key] = nil
+        onEvent(.finished(attempt.key, .status(.platformError, exitCode: nil, reason: message)))
     }
 
     /// SIGTERM to the attempt's process group, SIGKILL after `graceSeconds` if the job has not exited
@@ -135,26 +174,19 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
 
     // MARK: - Output
 
-    private func makeReadSource(_ attempt: LocalAttempt, _ stream: LogStream, fd: Int32) -> DispatchSourceRead {
-        // Read on the runner's own queue on purpose: while it is busy the pipe fills and the job blocks in
-        // write, so a job writing faster than we process cannot make our memory grow.
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [self] in readAvailable(attempt, stream) }
-        // Dispatch may still watch the fd until the cancel handler runs: only then is closing it safe.
-        source.setCancelHandler { [self] in
-            close(fd)
-            cancelled(attempt)
-        }
-        attempt.pendingCancels += 1
-        return source
-    }
-
     private func readAvailable(_ attempt: LocalAttempt, _ stream: LogStream) {
         guard !attempt.exited else { return }
         var lines: [[UInt8]] = []
         let count = stream == .stdout ? readChunk(&attempt.stdout, into: &lines) : readChunk(&attempt.stderr, into: &lines)
         if !lines.isEmpty { onEvent(.output(attempt.key, stream, lines)) }
-        if count == 0 { closePipe(attempt, stream) }
+        if count == 0 {
+            closePipe(attempt, stream)
+        } else {
+            // One-shot watch: armed again only now that this read is handled, so a chatty job is paced
+            // by its pipe instead of filling our memory.
+            let pipe = stream == .stdout ? attempt.stdout : attempt.stderr
+            loop.rearm(pipe.fd, token: pipe.token)
+        }
     }
 
     /// Reads once from the pipe, feeding its splitter. Returns the byte count, 0 at EOF (or a read
@@ -199,16 +231,12 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     }
 
     private func closePipe(_ attempt: LocalAttempt, _ stream: LogStream) {
-        switch stream {
-        case .stdout:
-            guard attempt.stdout.open else { return }
-            attempt.stdout.open = false
-            attempt.stdout.source?.cancel()
-        case .stderr:
-            guard attempt.stderr.open else { return }
-            attempt.stderr.open = false
-            attempt.stderr.source?.cancel()
-        }
+        let pipe = stream == .stdout ? attempt.stdout : attempt.stderr
+        guard pipe.open else { return }
+        watches[pipe.token] = nil
+        loop?.unwatch(pipe.fd)
+        close(pipe.fd)
+        if stream == .stdout { attempt.stdout.open = false } else { attempt.stderr.open = false }
     }
 
     // MARK: - Exit
@@ -216,7 +244,6 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private func handleExit(_ attempt: LocalAttempt) {
         guard !attempt.exited else { return }
         attempt.exited = true
-        attempt.exitSource?.cancel()
         attempt.killTimer?.cancel()
         attempt.killTimer = nil
 
@@ -234,6 +261,12 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         if let last = attempt.stdout.splitter.finish() { onEvent(.output(attempt.key, .stdout, [last])) }
         if let last = attempt.stderr.splitter.finish() { onEvent(.output(attempt.key, .stderr, [last])) }
 
+        reap(attempt)
+    }
+
+    /// Reaps the leader (its pidfd is no longer watched, so the kernel's hang-up on a reaped pidfd reaches
+    /// nobody) and reports the attempt's outcome; every fd of the attempt is closed by then.
+    private func reap(_ attempt: LocalAttempt) {
         var status: Int32 = 0
         let rc = metajob_reap(attempt.pid, &status)
         var outcome: AttemptOutcome
@@ -251,24 +284,11 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
                 outcome = VDKRunSummary.outcome(summaryPath: path, ended: outcome)
             }
         }
+        if attempt.pidfd >= 0 {
+            close(attempt.pidfd)
+            attempt.pidfd = -1
+        }
         attempts[attempt.key] = nil
-        attempt.outcome = outcome
-        finishIfDone(attempt)
-    }
-
-    private func cancelled(_ attempt: LocalAttempt) {
-        attempt.pendingCancels -= 1
-        finishIfDone(attempt)
-    }
-
-    // `.finished` goes out once the leader is reaped and every fd of the attempt is closed.
-    private func finishIfDone(_ attempt: LocalAttempt) {
-        guard attempt.pendingCancels == 0, let outcome = attempt.outcome else { return }
-        attempt.outcome = nil
-        // Drop the sources (and so their handlers, which hold the attempt and this executor).
-        attempt.stdout.source = nil
-        attempt.stderr.source = nil
-        attempt.exitSource = nil
         onEvent(.finished(attempt.key, outcome))
     }
 
