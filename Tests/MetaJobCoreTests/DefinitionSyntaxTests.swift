@@ -146,6 +146,22 @@ import Testing
         #expect(issues.first?.reason.contains("alias") == true)
     }
 
+    @Test func aliasBombAsKeyIsRefusedBeforeYams() {
+        var text = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for i in 1...9 {
+            text += "a\(i): &a\(i) [\(Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", "))]\n"
+        }
+        for keyed in ["m: {? *a9 : 1, ? *a8 : 2}\n", "*a9 : 1\n", "m: {[*a9]: 1}\n", "? *a9\n: 1\n"] {
+            let issues = Load.issues(text + keyed)
+            #expect(issues.count == 1)
+            #expect(issues.first?.kind == .syntax)
+            #expect(issues.first?.line == 11)
+            #expect(issues.first?.reason.contains("complex mapping keys") == true)
+        }
+        // Complex keys without aliases are harmless to Yams: they become disallowed keys.
+        #expect(Load.issues("? [a, b]\n: 1\njobs: []\n").map(\.kind) == [.permission])
+    }
+
     @Test func modestAliasReuseIsFine() throws {
         let def = try #require(Load.ok("""
             jobs:

@@ -53,7 +53,7 @@ public enum DefinitionLoader {
             // `[a, b,]` or JSON with comments is still valid YAML), so its error is the one reported.
             let text = String(decoding: body, as: UTF8.self)
             do throws(DefinitionSyntaxError) {
-                return .success(try YAMLDefinitionReader.read(text, byteCount: body.count))
+                return .success(try YAMLDefinitionReader.read(text, bytes: body))
             } catch {
                 if !error.duplicateKeys.isEmpty {
                     let keys = error.duplicateKeys.joined(separator: ", ")

@@ -59,13 +59,13 @@ struct JSONDefinitionReader {
 
     private mutating func readObject(depth: Int) throws(DefinitionSyntaxError) -> DefinitionNode {
         if depth > Self.maxDepth { throw error("nesting is deeper than \(Self.maxDepth) levels") }
-        let node = DefinitionNode(.null, line: line, column: pos - lineStart + 1)
+        let startLine = line, startColumn = pos - lineStart + 1
         pos += 1  // {
         var entries: [DefinitionNode.Entry] = []
         skipWhitespace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
             pos += 1
-            return DefinitionNode(.mapping(entries), line: node.lineNumber, column: Int(node.column))
+            return DefinitionNode(.mapping(entries), line: startLine, column: startColumn)
         }
         while true {
             skipWhitespace()
@@ -88,7 +88,7 @@ struct JSONDefinitionReader {
             if bytes[pos] == UInt8(ascii: "}") { pos += 1; break }
             throw error("expected ',' or '}' after an object member, found \(describeCurrent())")
         }
-        return DefinitionNode(.mapping(entries), line: node.lineNumber, column: Int(node.column))
+        return DefinitionNode(.mapping(entries), line: startLine, column: startColumn)
     }
 
     private mutating func readArray(depth: Int) throws(DefinitionSyntaxError) -> DefinitionNode {

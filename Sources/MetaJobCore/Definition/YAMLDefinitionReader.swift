@@ -24,8 +24,17 @@ struct YAMLDefinitionReader {
         self.budget = budget
     }
 
-    /// Parses `text` (valid UTF-8); nil when the document holds nothing (empty, comments only).
-    static func read(_ text: String, byteCount: Int) throws(DefinitionSyntaxError) -> DefinitionNode? {
+    /// Parses `text` (valid UTF-8, the same as `bytes`); nil when the document holds nothing (comments only).
+    static func read(_ text: String, bytes: UnsafeBufferPointer<UInt8>) throws(DefinitionSyntaxError) -> DefinitionNode? {
+        if let line = aliasInComplexKey(bytes) {
+            // Yams hashes every mapping key to find duplicates; a key built from aliases (`? *bomb`) is hashed
+            // by walking its full expansion, which never finishes for a billion-laughs key. Definitions never
+            // need such keys, so refuse them before Yams sees them.
+            throw DefinitionSyntaxError(
+                reason: "the document uses aliases together with complex mapping keys (`? key`, an alias or a "
+                    + "collection used as a key); definitions only need plain keys",
+                line: line, column: nil)
+        }
         let root: Node?
         do {
             // The basic resolver (no regexes) keeps Yams' duplicate-key check cheap; we resolve tags ourselves.
@@ -37,7 +46,7 @@ struct YAMLDefinitionReader {
             throw DefinitionSyntaxError(reason: "\(error)", line: 1, column: nil)
         }
         guard let root else { return nil }
-        var reader = YAMLDefinitionReader(budget: nodeBudget(byteCount: byteCount))
+        var reader = YAMLDefinitionReader(budget: nodeBudget(byteCount: bytes.count))
         return try reader.convert(root, depth: 1)
     }
 
@@ -129,6 +138,56 @@ struct YAMLDefinitionReader {
         default:
             return false
         }
+    }
+
+    // MARK: - Pre-check
+
+    /// The line of the first complex key when the document also contains an alias, else nil.
+    ///
+    /// A raw-byte approximation of YAML's tokens, deliberately generous: it may flag an odd plain scalar
+    /// (`echo *x: y`) in a file that also has a `*`, but it never misses a real alias or complex key.
+    static func aliasInComplexKey(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        func atTokenStart(_ i: Int) -> Bool {
+            guard i > 0 else { return true }
+            let p = bytes[i - 1]
+            return isSpace(p) || p == UInt8(ascii: "[") || p == UInt8(ascii: "{") || p == UInt8(ascii: ",")
+        }
+        /// Whether `:` follows position `i` (after blanks) as a mapping indicator.
+        func colonFollows(_ i: Int) -> Bool {
+            var j = i
+            while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
+            guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { return false }
+            return j + 1 == bytes.count || isSpace(bytes[j + 1]) || bytes[j + 1] == UInt8(ascii: ",")
+                || bytes[j + 1] == UInt8(ascii: "}") || bytes[j + 1] == UInt8(ascii: "]")
+        }
+        var sawAlias = false
+        var complexKeyLine: Int?
+        var line = 1
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case 0x0A:
+                line += 1
+            case UInt8(ascii: "*") where atTokenStart(i):
+                sawAlias = true
+                var j = i + 1
+                while j < bytes.count, !isSpace(bytes[j]), bytes[j] != UInt8(ascii: ","), bytes[j] != UInt8(ascii: "]"),
+                      bytes[j] != UInt8(ascii: "}") { j += 1 }
+                // `*name:` is not an alias followed by ':' (':' may be part of an anchor name), but `*name :` is.
+                if complexKeyLine == nil, colonFollows(j) { complexKeyLine = line }
+            case UInt8(ascii: "?") where atTokenStart(i) && (i + 1 == bytes.count || isSpace(bytes[i + 1])):
+                if complexKeyLine == nil { complexKeyLine = line }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if complexKeyLine == nil, colonFollows(i + 1) { complexKeyLine = line }
+            default:
+                break
+            }
+            if sawAlias, let complexKeyLine { return complexKeyLine }
+            i += 1
+        }
+        return nil
     }
 
     // MARK: - Errors
