@@ -63,6 +63,7 @@ struct HeadlessSession {
             out.write(summary)
             out.flush()
         }
+        if environment["METAJOB_RESOURCE_REPORT"] != nil { ResourceReport.print() }
         switch outcomeBox.get() {
         case .succeeded: return .succeeded
         case .failed: return .failed

@@ -9,7 +9,7 @@ public enum SummaryTable {
         var outcome = "running"
         if case .finished(let o) = state.phase { outcome = o.rawValue }
         var counts: [String] = []
-        for s in JobState.allCases where state.counts[s, default: 0] > 0 { counts.append("\(state.counts[s]!) \(s.rawValue)") }
+        for s in JobState.allCases where state.count(of: s) > 0 { counts.append("\(state.count(of: s)) \(s.rawValue)") }
         var text = "\n\(TerminalSanitizer.sanitize(Array(snapshot.info.metaJobName.utf8))) \(outcome) in \(TimeFormat.duration(elapsed)) — run \(snapshot.info.runId): \(counts.joined(separator: ", "))\n"
         let header = ["JOB", "STATUS", "ATTEMPTS", "DURATION", "EXIT"]
         var rows: [[String]] = []

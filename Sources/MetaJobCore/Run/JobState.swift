@@ -17,6 +17,23 @@ public enum JobState: String, Sendable, Equatable, CaseIterable {
     /// Never started because the meta job stopped.
     case notRun = "not_run"
 
+    /// A dense index (0 ..< allCases.count), for per-state counters kept in arrays.
+    public var ordinal: Int {
+        switch self {
+        case .pending: return 0
+        case .queued: return 1
+        case .delayed: return 2
+        case .submitted: return 3
+        case .running: return 4
+        case .succeeded: return 5
+        case .userError: return 6
+        case .platformError: return 7
+        case .cancelled: return 8
+        case .skipped: return 9
+        case .notRun: return 10
+        }
+    }
+
     /// True for the statuses a job ends in.
     public var isFinal: Bool {
         switch self {

@@ -21,8 +21,8 @@ public struct RunState: Sendable {
     public private(set) var settings: RunSettings
     /// Jobs holding a slot (submitted or running).
     public private(set) var slotsUsed = 0
-    /// Jobs per state, kept as states change.
-    public private(set) var counts: [JobState: Int] = [:]
+    /// Jobs per state, kept as states change (indexed by `JobState.ordinal`; read through `count(of:)`).
+    private var stateCounts = [Int](repeating: 0, count: JobState.allCases.count)
     /// The user stopped the run.
     public private(set) var stopRequested = false
     /// Jobs whose final failure fails the meta job.
@@ -48,13 +48,16 @@ public struct RunState: Sendable {
         self.jobs = plans.indices.map { j in
             JobRecord(maxAttempts: plans[j].retries + 1, unmetDependencies: graph.dependencies[j].count)
         }
-        counts[.pending] = plans.count
+        stateCounts[JobState.pending.ordinal] = plans.count
     }
 
+    /// How many jobs are in `state` now.
+    public func count(of state: JobState) -> Int { stateCounts[state.ordinal] }
+
     /// Jobs in the delay queue.
-    public var delayedCount: Int { counts[.delayed, default: 0] }
+    public var delayedCount: Int { count(of: .delayed) }
     /// Jobs that are not in a final status.
-    public var unfinishedCount: Int { jobs.count - JobState.allCases.filter(\.isFinal).reduce(0) { $0 + counts[$1, default: 0] } }
+    public var unfinishedCount: Int { jobs.count - JobState.allCases.filter(\.isFinal).reduce(0) { $0 + count(of: $1) } }
     /// The meta job has failed (a fail_dag_on_error job failed for good) and has not been retried.
     public var isFailing: Bool { fatalFailures > 0 }
 
@@ -404,8 +407,8 @@ public struct RunState: Sendable {
     private mutating func setState(_ j: Int, _ state: JobState) {
         let old = jobs[j].state
         guard old != state else { return }
-        counts[old, default: 0] -= 1
-        counts[state, default: 0] += 1
+        stateCounts[old.ordinal] -= 1
+        stateCounts[state.ordinal] += 1
         jobs[j].state = state
     }
 

@@ -26,6 +26,10 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     /// What each readiness token stands for; a token not found here belongs to a watch already removed.
     private var watches: [UInt64: (attempt: LocalAttempt, what: Watch)] = [:]
     private var nextToken: UInt64 = 1
+    /// Events that must not be delivered from inside `start`/`terminate`, in order.
+    private var deferred: [ExecutorEvent] = []
+    private var delivering = false
+    private var flushScheduled = false
     private var loop: ReadinessLoop!
 
     /// What a readiness token watches.
@@ -94,19 +98,16 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             attempt.exitToken = register(attempt, .exit)
         }
 
-        // Watching starts only after `.started` is delivered, so it always comes first; and it is
-        // delivered asynchronously, so the caller has finished its own bookkeeping of the start.
-        queue.async { [self] in
-            onEvent(.started(key, executionId: nil))
-            guard loop != nil else { return fail(attempt, "cannot watch the job's output: epoll is unavailable") }
-            _ = loop.watch(attempt.stdout.fd, token: attempt.stdout.token)
-            _ = loop.watch(attempt.stderr.fd, token: attempt.stderr.token)
-            if attempt.pidfd >= 0 {
-                _ = loop.watch(attempt.pidfd, token: attempt.exitToken)
-            } else {
-                waitWithoutPidfd(attempt)
-            }
+        guard loop != nil else {
+            report(.started(key, executionId: nil))
+            return fail(attempt, "cannot watch the job's output: epoll is unavailable")
         }
+        _ = loop.watch(attempt.stdout.fd, token: attempt.stdout.token)
+        _ = loop.watch(attempt.stderr.fd, token: attempt.stderr.token)
+        if attempt.pidfd >= 0 { _ = loop.watch(attempt.pidfd, token: attempt.exitToken) }
+        // Deferred, never delivered from inside `start`; readiness for this attempt is handled only after it.
+        report(.started(key, executionId: nil))
+        if attempt.pidfd < 0 { waitWithoutPidfd(attempt) }
     }
 
     private func register(_ attempt: LocalAttempt, _ what: Watch) -> UInt64 {
@@ -119,6 +120,9 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     /// Readiness from the loop, on the queue.
     private func ready(_ batch: [(token: UInt64, events: UInt32)]) {
         dispatchPrecondition(condition: .onQueue(queue))
+        // Events deferred by `start` go first: `.started` always precedes its attempt's output and end.
+        delivering = true
+        deliverDeferred()
         for (token, _) in batch {
             guard let (attempt, what) = watches[token] else { continue }
             switch what {
@@ -128,6 +132,19 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
                 loop.unwatch(attempt.pidfd)
                 handleExit(attempt)
             }
+        }
+        // What the runner started while handling this batch reports `.started` now, on this thread,
+        // instead of waking another one for it.
+        deliverDeferred()
+        delivering = false
+    }
+
+    /// Delivers the deferred events, including those deferred while delivering.
+    private func deliverDeferred() {
+        while !deferred.isEmpty {
+            let events = deferred
+            deferred.removeAll(keepingCapacity: true)
+            for event in events { onEvent(event) }
         }
     }
 
@@ -141,7 +158,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         _ = metajob_reap(attempt.pid, &status)
         if attempt.pidfd >= 0 { close(attempt.pidfd) }
         attempts[attempt.key] = nil
-        onEvent(.finished(attempt.key, .status(.platformError, exitCode: nil, reason: message)))
+        report(.finished(attempt.key, .status(.platformError, exitCode: nil, reason: message)))
     }
 
     /// SIGTERM to the attempt's process group, SIGKILL after `graceSeconds` if the job has not exited
@@ -306,7 +323,16 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
 
     // Events never go out from inside `start`/`terminate`: the caller's state must be consistent first.
     private func report(_ event: ExecutorEvent) {
-        queue.async { [self] in onEvent(event) }
+        deferred.append(event)
+        // Inside `ready` the batch's end delivers them; elsewhere one async block does.
+        guard !delivering, !flushScheduled else { return }
+        flushScheduled = true
+        queue.async { [self] in
+            flushScheduled = false
+            delivering = true
+            deliverDeferred()
+            delivering = false
+        }
     }
 
     private func spawnFailureMessage(program: String, error: Int32, workingDirectory: String) -> String {

@@ -72,7 +72,9 @@ final class ReadinessLoop: @unchecked Sendable {
             for i in 0..<Int(n) {
                 if tokens[i] == wakeToken { stopping = true } else { batch.append((tokens[i], events[i])) }
             }
-            if !batch.isEmpty { let ready = batch; queue.async { deliver(ready) } }
+            // sync, not async: on an idle queue Dispatch runs the block right here, on this thread, so a
+            // job's end reaches the scheduler (and its dependents start) without waking another thread.
+            if !batch.isEmpty { queue.sync { deliver(batch) } }
             if stopping { break }
         }
         close(epfd)
