@@ -334,8 +334,8 @@ struct DefinitionValidator {
                 line: job.line))
         }
 
-        // Cycles only make sense when names identify jobs.
-        guard duplicateOrder.isEmpty else { return }
+        // With duplicated names, dependencies resolve to each name's first job, as they do above; the
+        // duplicate is reported already, and cycles among the other jobs are still worth knowing now.
         guard Self.hasCycle(count: jobs.count, present: present, edgeFrom: edgeFrom, edgeTo: edgeTo,
                             inDegree: inDegree) else { return }
         let known = zip(jobs, present).filter(\.1).map(\.0)
