@@ -6,6 +6,11 @@ the identical graph as build.ninja and a Makefile.
     python3 Benchmarks/workloads.py diamond OUT_DIR     # the VEP's 6-job shape, `sleep 1`
     python3 Benchmarks/workloads.py wide OUT_DIR        # 2,000 independent `sleep 0.05`
     python3 Benchmarks/workloads.py validate100k OUT_DIR  # 100,000 jobs as YAML and JSON
+    python3 Benchmarks/workloads.py spawn OUT_DIR       # 2,000 independent `true` (WIDE's spawn-cost floor)
+    python3 Benchmarks/workloads.py logs OUT_DIR [BYTES]  # one job writing BYTES (default 1 GB) in 100-byte lines;
+                                                          # peer.sh: the same command redirected to a file
+
+Benchmarks/run generates, runs and compares them; see the README's "Benchmarks" section.
 """
 import json
 import os
@@ -46,6 +51,24 @@ def write_all(out, name, jobs, command, concurrency):
     os.makedirs(os.path.join(out, "stamps"), exist_ok=True)
 
 
+# 99 characters + the newline `yes` adds = a 100-byte line.
+LOG_LINE = ("metajob-log-line-" * 6)[:99]
+
+
+def logs_command(total_bytes):
+    return f"yes {LOG_LINE} | head -c {int(total_bytes)}"
+
+
+def write_logs(out, total_bytes):
+    os.makedirs(out, exist_ok=True)
+    command = logs_command(total_bytes)
+    with open(os.path.join(out, "logs.yaml"), "w") as f:
+        f.write(f"name: logs\nmax_concurrent_running_jobs: 1\njobs:\n"
+                f"  - job_name: spew\n    depends_on: []\n    command: {json.dumps(command)}\n")
+    with open(os.path.join(out, "peer.sh"), "w") as f:
+        f.write(f"{command} > logs.out\n")
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
     if kind == "dag10k":
@@ -56,6 +79,10 @@ def main():
         write_all(out, "diamond", jobs, "sleep 1", 15)
     elif kind == "wide":
         write_all(out, "wide", [(f"w{i}", []) for i in range(2000)], "sleep 0.05", 64)
+    elif kind == "spawn":
+        write_all(out, "spawn", [(f"s{i}", []) for i in range(2000)], "true", 64)
+    elif kind == "logs":
+        write_logs(out, int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000_000)
     elif kind == "validate100k":
         write_all(out, "validate100k", layered(1000, 100, 2, seed=1243), "true", 15)
     else:
