@@ -147,6 +147,11 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         }
     }
 
+    /// Writes what is buffered now and waits for it (tests, and a caller about to read its own run).
+    func sync() {
+        writer.sync { writeBatch() }
+    }
+
     deinit { heartbeat?.cancel() }
 
     // MARK: - The writer's queue

@@ -38,8 +38,11 @@ public final class HistoryStore: @unchecked Sendable {
         try pool.writeWithoutTransaction { db in
             // Only takes effect on a new file (before the first table): lets prune reclaim space without
             // rewriting the whole file.
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 {
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0,
+               try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
                 try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                // Switching to WAL already wrote the header; an empty file's VACUUM (instant) applies the mode.
+                try db.execute(sql: "VACUUM")
             }
         }
         try HistorySchema.migrator.migrate(pool)

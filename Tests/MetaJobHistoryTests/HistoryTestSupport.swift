@@ -39,6 +39,8 @@ func recordFinished(_ store: HistoryStore, _ runId: String, metaJob: String = "t
     if let outcome {
         send(.runFinished(outcome))
         recorder.close(outcome: outcome)
+    } else {
+        recorder.sync()
     }
     return recorder
 }
