@@ -80,6 +80,8 @@ enum HistorySchema {
         migrator.registerMigration("v2") { db in
             // `history list --meta-job X`: newest runs of one meta job without scanning the others.
             try db.execute(sql: "CREATE INDEX runs_meta_job ON runs(meta_job, started_at)")
+            // `history list --state X` and prune's liveness checks: the few running runs without a scan.
+            try db.execute(sql: "CREATE INDEX runs_state ON runs(state, started_at)")
         }
         return migrator
     }

@@ -47,7 +47,7 @@ func recordFinished(_ store: HistoryStore, _ runId: String, metaJob: String = "t
 
 /// A real local run (Runner + LocalExecutor, as in the runner's tests) recorded through a HistoryRecorder.
 enum RecordedLocalRun {
-    static func run(_ jobs: [JobDefinition], store: HistoryStore, settings: RunSettings = RunSettings(),
+    static func run(_ jobs: [JobDefinition], store: HistoryStore?, settings: RunSettings = RunSettings(),
                     directory: String = NSTemporaryDirectory()) throws -> (runId: String, outcome: RunOutcome?) {
         let definition = MetaJobDefinition(name: "test", jobs: jobs, directory: directory)
         let resolved = try JobResolver.resolve(definition, defaultExecutor: .local, localRunJobPath: nil).get()
@@ -59,14 +59,14 @@ enum RecordedLocalRun {
         let run = newRun(runId, jobs: jobs.map {
             NewRunJob(name: $0.name, team: $0.teamName, failDagOnError: $0.failDagOnError, dependsOn: $0.dependsOn)
         })
-        let recorder = try HistoryRecorder(store: store, run: run)
-        runner.subscribe(recorder)
+        let recorder = try store.map { try HistoryRecorder(store: $0, run: run) }
+        if let recorder { runner.subscribe(recorder) }
         let done = DispatchSemaphore(value: 0)
         let box = OutcomeBox()
         runner.onFinish { outcome in box.set(outcome); done.signal() }
         runner.start()
         _ = done.wait(timeout: .now() + 60)
-        recorder.close(outcome: box.value)
+        recorder?.close(outcome: box.value)
         return (runId, box.value)
     }
 
