@@ -7,7 +7,7 @@ import Testing
 
 /// Fills a history file the size of a busy year and prints how long list/show take.
 /// Skipped unless METAJOB_SPEED is set: `METAJOB_SPEED=1 swift test -c release --filter HistorySpeedTests`.
-@Suite struct HistorySpeedTests {
+@Suite(.serialized) struct HistorySpeedTests {
     static let enabled = ProcessInfo.processInfo.environment["METAJOB_SPEED"] != nil
 
     @Test(.enabled(if: HistorySpeedTests.enabled)) func listAndShowTimings() throws {
