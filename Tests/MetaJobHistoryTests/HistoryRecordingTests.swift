@@ -153,6 +153,24 @@ import Testing
         #expect(try reader.integrityCheck())
     }
 
+    @Test func heartbeatKeepsAnIdleRunAlive() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        let recorder = try HistoryRecorder(store: store, run: newRun("20261124-150000-0001", jobs: [NewRunJob(name: "a")]))
+        defer { recorder.close(outcome: .succeeded) }
+        // Make the heartbeat look two minutes old: the run reads as interrupted…
+        try store.pool.write { db in try db.execute(sql: "UPDATE runs SET heartbeat_at = heartbeat_at - 120") }
+        #expect(try store.run("20261124-150000-0001").summary.state == "interrupted")
+        // …until the recorder's timer writes a fresh one, with no event at all.
+        let deadline = Date().addingTimeInterval(6)
+        var state = ""
+        while Date() < deadline {
+            state = try store.run("20261124-150000-0001").summary.state
+            if state == "running" { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(state == "running")
+    }
+
     @Test func backpressureBoundsBufferedBytes() throws {
         let store = try HistoryStore(path: temporaryHistoryPath())
         let recorder = try HistoryRecorder(store: store, run: newRun("20261124-140000-0001", jobs: [NewRunJob(name: "big")]))
