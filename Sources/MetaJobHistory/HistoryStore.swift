@@ -34,7 +34,11 @@ public final class HistoryStore: @unchecked Sendable {
             // and spares an fsync per batch.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        pool = try DatabasePool(path: path, configuration: config)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError {
+            throw HistoryError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
         try pool.writeWithoutTransaction { db in
             // Only takes effect on a new file (before the first table): lets prune reclaim space without
             // rewriting the whole file.

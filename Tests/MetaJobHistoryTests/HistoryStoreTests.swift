@@ -25,6 +25,13 @@ import Testing
         _ = try HistoryStore(path: store.path)
     }
 
+    @Test func unusablePathIsAClearError() throws {
+        let file = temporaryHistoryPath("plain-file")
+        let store = try HistoryStore(path: file)
+        // A directory cannot be created where a file is.
+        #expect(throws: HistoryError.self) { try HistoryStore(path: store.path + "/history.sqlite") }
+    }
+
     @Test func lookupByIdAndPrefix() throws {
         let store = try HistoryStore(path: temporaryHistoryPath())
         for (id, t) in [("20261124-100000-aaaa", 1.0), ("20261124-100000-aaab", 2.0), ("20261124-110000-bbbb", 3.0)] {
