@@ -40,8 +40,16 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     private var wallClockOrigin: Double = 0
     /// The last `.runFinished`, so `close` keeps its state and time.
     private var finished: (state: String, time: Double)?
-    /// The first write error: later batches are dropped (the run goes on), `close` reports nothing more.
+    /// A lasting write error: later batches are dropped (the run goes on), `close` writes nothing more.
     private var failure: Error?
+    /// Batches that failed in a row; a locked file is retried `maxRetries` times before giving up.
+    private var consecutiveFailures = 0
+    static let maxRetries = 5
+    /// Batches kept for a retry so far (tests check the path was taken).
+    private(set) var retriedBatches = 0
+    /// The most log bytes that waited for the writer at once (the memory bound, checked by tests).
+    private var peakBytes = 0
+    var peakBufferedBytes: Int { lock.lock(); defer { lock.unlock() }; return peakBytes }
 
     /// Records `run` as started (calls `beginRun`); subscribe it to the runner next.
     public init(store: HistoryStore, run: NewRun) throws {
@@ -96,6 +104,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
             batch.logs.append(LogRow(sequence: Int64(event.sequence), job: job, attempt: attempt,
                                      stream: stream == .stderr ? 2 : 1, time: event.time, bytes: line))
             bufferedBytes += line.count
+            peakBytes = max(peakBytes, bufferedBytes)
         case .runFinished(let outcome):
             finished = (outcome.rawValue, event.time)
             batch.runState = (outcome.rawValue, event.time)
@@ -128,7 +137,12 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         writer.sync {
             heartbeat?.cancel()
             heartbeat = nil
-            writeBatch()
+            // Rows kept after a locked file get a few more chances before the end is recorded.
+            var tries = 0
+            while !writeBatch() && tries < HistoryRecorder.maxRetries {
+                tries += 1
+                Thread.sleep(forTimeInterval: 0.5)
+            }
             lock.lock()
             // A run that never finished (its process is stopping) is interrupted, not running.
             let state = outcome?.rawValue ?? finished?.state ?? "interrupted"
@@ -149,7 +163,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
 
     /// Writes what is buffered now and waits for it (tests, and a caller about to read its own run).
     func sync() {
-        writer.sync { writeBatch() }
+        writer.sync { _ = writeBatch() }
     }
 
     deinit { heartbeat?.cancel() }
@@ -169,7 +183,9 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     }
 
     /// Takes the batch and writes it in one transaction, with the dirty job summaries and the heartbeat.
-    private func writeBatch() {
+    /// Returns false when the rows were kept for a retry.
+    @discardableResult
+    private func writeBatch() -> Bool {
         lock.lock()
         let taken = batch
         batch = Batch()
@@ -179,18 +195,41 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         dirty.removeAll(keepingCapacity: true)
         let failed = failure != nil
         lock.unlock()
-        defer {
-            lock.lock()
-            bufferedBytes -= taken.logs.reduce(0) { $0 + $1.bytes.count }
-            lock.broadcast()
-            lock.unlock()
+        var outcome: Error?
+        if !failed {
+            do { try write(taken, jobs: jobs) } catch { outcome = error }
         }
-        guard !failed else { return }
-        do {
-            try write(taken, jobs: jobs)
-        } catch {
-            lock.lock(); failure = error; lock.unlock()
+        lock.lock()
+        defer { lock.broadcast(); lock.unlock() }
+        if let error = outcome {
+            consecutiveFailures += 1
+            if HistoryRecorder.isTransient(error) && consecutiveFailures <= HistoryRecorder.maxRetries {
+                // Another writer held the file past the busy timeout: keep the rows (still counted against the
+                // memory bound) in front of the newer ones and try again shortly.
+                retriedBatches += 1
+                batch.events = taken.events + batch.events
+                batch.logs = taken.logs + batch.logs
+                if batch.runState == nil { batch.runState = taken.runState }
+                for (j, _) in jobs { dirty.insert(j) }
+                if !writeScheduled {
+                    writeScheduled = true
+                    writer.asyncAfter(deadline: .now() + .milliseconds(500)) { self.writeBatch() }
+                }
+                return false
+            }
+            // Recording never stops the run: after a lasting error the rows are dropped and `error` says why.
+            failure = error
+        } else {
+            consecutiveFailures = 0
         }
+        bufferedBytes -= taken.logs.reduce(0) { $0 + $1.bytes.count }
+        return true
+    }
+
+    /// Errors that pass: the file was locked by another writer.
+    private static func isTransient(_ error: Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     private func write(_ batch: Batch, jobs: [(Int, JobSummary)]) throws {

@@ -16,7 +16,12 @@ public final class HistoryStore: @unchecked Sendable {
     static let heartbeatTimeout: Double = 60
 
     /// Opens (creating directories and the file) and migrates.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, busyTimeout: 10)
+    }
+
+    /// Opens with another busy timeout (tests make a locked file fail fast).
+    init(path: String, busyTimeout: Double) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         do {
@@ -28,7 +33,7 @@ public final class HistoryStore: @unchecked Sendable {
         }
         var config = Configuration()
         // Another run or a `history prune` may hold the write lock for a moment: wait rather than fail.
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             // In WAL mode NORMAL loses at most the last transactions on power loss, never consistency,
             // and spares an fsync per batch.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MetaJobCore
 @testable import MetaJobHistory
 import MetaJobRunner
@@ -171,6 +172,38 @@ import Testing
         #expect(state == "running")
     }
 
+    @Test func aLockedFileIsRetriedNotLost() throws {
+        let path = temporaryHistoryPath()
+        let store = try HistoryStore(path: path, busyTimeout: 0.1)
+        let recorder = try HistoryRecorder(store: store, run: newRun("20261124-160000-0001", jobs: [NewRunJob(name: "a")]))
+        // Another process holds the write lock for longer than the busy timeout.
+        let blocker = try DatabaseQueue(path: path)
+        let locked = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? blocker.inDatabase { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                Thread.sleep(forTimeInterval: 0.8)
+                try db.execute(sql: "COMMIT")
+            }
+            released.signal()
+        }
+        locked.wait()
+        for i in 0..<100 {
+            recorder.receive(RunEvent(sequence: UInt64(i + 1), time: 1, kind: .log(job: 0, attempt: 1, stream: .stdout,
+                                                                                   line: Array("line \(i)".utf8))))
+        }
+        // The first batch fails on the lock and is kept.
+        Thread.sleep(forTimeInterval: 0.3)
+        released.wait()
+        recorder.close(outcome: .succeeded)
+        #expect(recorder.error == nil)
+        #expect(recorder.retriedBatches > 0)
+        #expect(try store.logs(runId: "20261124-160000-0001", job: "a", attempt: 1).count == 100)
+        #expect(try store.run("20261124-160000-0001").summary.state == "succeeded")
+    }
+
     @Test func backpressureBoundsBufferedBytes() throws {
         let store = try HistoryStore(path: temporaryHistoryPath())
         let recorder = try HistoryRecorder(store: store, run: newRun("20261124-140000-0001", jobs: [NewRunJob(name: "big")]))
@@ -181,6 +214,7 @@ import Testing
         }
         recorder.close(outcome: .succeeded)
         #expect(recorder.error == nil)
+        #expect(recorder.peakBufferedBytes <= HistoryRecorder.maxBufferedBytes + line.count)
         let lines = try store.logs(runId: "20261124-140000-0001", job: "big", attempt: 1)
         #expect(lines.count == 1024 && lines.allSatisfy { $0.bytes == line && $0.stream == .stderr })
     }
