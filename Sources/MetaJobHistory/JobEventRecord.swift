@@ -2,10 +2,15 @@
 public struct JobEventRecord: Sendable, Equatable {
     /// Seconds since 1970.
     public var time: Double
+    /// The state entered (`running`, `user_error`, …).
     public var state: String
+    /// The attempt it belongs to (0 before the first start).
     public var attempt: Int
+    /// The attempt's exit code, for a finished attempt.
     public var exitCode: Int32?
+    /// Why it failed, was delayed or cancelled.
     public var reason: String?
+    /// The executor's id of the attempt (a remote execution id; nil locally).
     public var executionId: String?
     /// For `delayed`: `conflict`, `server_error` or `retry_backoff`.
     public var delayReason: String?

@@ -1,6 +1,8 @@
 /// One line of `metajob history list`.
 public struct RunSummary: Sendable, Equatable {
+    /// The run id (`20261124-153012-a3f9`).
     public var runId: String
+    /// The meta job's name.
     public var metaJob: String
     /// `running`, `succeeded`, `failed`, `cancelled` or `interrupted` (a running run whose process is gone).
     public var state: String
@@ -10,6 +12,7 @@ public struct RunSummary: Sendable, Equatable {
     public var endedAt: Double?
     /// Jobs by their last known status (`succeeded` → 8, `user_error` → 1, …).
     public var jobCounts: [String: Int]
+    /// The run this one resumed, if any.
     public var resumedFrom: String?
 
     /// A summary; every field as named.

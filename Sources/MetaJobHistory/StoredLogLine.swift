@@ -6,7 +6,9 @@ public struct StoredLogLine: Sendable, Equatable {
     public var sequence: Int64
     /// Seconds since 1970.
     public var time: Double
+    /// The attempt that wrote it (1, 2, …).
     public var attempt: Int
+    /// stdout or stderr.
     public var stream: LogStream
     /// Exactly as the job wrote them (not necessarily UTF-8), without the newline.
     public var bytes: [UInt8]
