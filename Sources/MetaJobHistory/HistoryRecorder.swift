@@ -1,0 +1,278 @@
+import Dispatch
+import Foundation
+import GRDB
+import MetaJobCore
+import MetaJobRunner
+
+/// Records one run through its event stream: a RunObserver like any other.
+///
+/// The runner's queue only appends rows to an in-memory batch; the recorder's own serial queue writes a batch
+/// in one transaction every ~100 ms (or at 2,000 rows), so a crash loses at most the last batch and a
+/// 10,000-job run pays a few hundred transactions, not tens of thousands.
+public final class HistoryRecorder: RunObserver, @unchecked Sendable {
+    /// Write a batch this long after its first row arrived.
+    static let batchInterval: DispatchTimeInterval = .milliseconds(100)
+    /// Write at once when this many rows wait.
+    static let batchRows = 2_000
+    /// Block the runner's queue while more log bytes than this wait: the job is then paced by its pipe.
+    static let maxBufferedBytes = 8 << 20
+    /// The heartbeat is written at least this often, even when nothing happens.
+    static let heartbeatInterval: DispatchTimeInterval = .seconds(2)
+
+    private let store: HistoryStore
+    private let runRowId: Int64
+    private let runId: String
+    private let writer = DispatchQueue(label: "metajob.history.writer")
+    private var heartbeat: DispatchSourceTimer?
+
+    // Everything below belongs to `lock`: the runner's queue fills, the writer's queue drains.
+    private let lock = NSCondition()
+    private var batch = Batch()
+    private var bufferedBytes = 0
+    private var writeScheduled = false
+    /// A full batch was handed to the writer and not yet taken: don't queue another.
+    private var urgentScheduled = false
+    private var closed = false
+    /// Each job's summary as the events left it; written for the jobs in `dirty`.
+    private var summaries: [JobSummary]
+    private var dirty = Set<Int>()
+    /// Converts state-machine times (`readyAt`) to wall times; set by `attach`.
+    private var wallClockOrigin: Double = 0
+    /// The last `.runFinished`, so `close` keeps its state and time.
+    private var finished: (state: String, time: Double)?
+    /// A lasting write error: later batches are dropped (the run goes on), `close` writes nothing more.
+    private var failure: Error?
+    /// Batches that failed in a row; a locked file is retried `maxRetries` times before giving up.
+    private var consecutiveFailures = 0
+    static let maxRetries = 5
+    /// Batches kept for a retry so far (tests check the path was taken).
+    private(set) var retriedBatches = 0
+    /// The most log bytes that waited for the writer at once (the memory bound, checked by tests).
+    private var peakBytes = 0
+    var peakBufferedBytes: Int { lock.lock(); defer { lock.unlock() }; return peakBytes }
+
+    /// Records `run` as started (calls `beginRun`); subscribe it to the runner next.
+    public init(store: HistoryStore, run: NewRun) throws {
+        self.store = store
+        self.runId = run.runId
+        self.runRowId = try store.insertRun(run)
+        self.summaries = run.jobs.map { JobSummary(state: $0.reusedFrom == nil ? .pending : .succeeded) }
+        let timer = DispatchSource.makeTimerSource(queue: writer)
+        timer.schedule(deadline: .now() + HistoryRecorder.heartbeatInterval, repeating: HistoryRecorder.heartbeatInterval)
+        // Another process tells a live run from a dead one by this heartbeat; an empty batch still writes it.
+        timer.setEventHandler { [weak self] in self?.writeBatch() }
+        heartbeat = timer
+        timer.resume()
+    }
+
+    /// The write error that stopped recording, if any (recording never stops the run).
+    public var error: Error? { lock.lock(); defer { lock.unlock() }; return failure }
+
+    // MARK: - RunObserver (the runner's queue)
+
+    /// Takes the clock origin and the jobs' current state (an observer may attach after the start).
+    public func attach(_ snapshot: RunSnapshot) {
+        lock.lock()
+        defer { lock.unlock() }
+        wallClockOrigin = snapshot.wallClockOrigin
+        for (j, record) in snapshot.state.jobs.enumerated() where j < summaries.count && record.state != summaries[j].state {
+            summaries[j].state = record.state
+            summaries[j].attempts = record.attempt
+            summaries[j].exitCode = record.exitCode
+            summaries[j].reason = record.reason
+            summaries[j].executionId = record.executionId
+            summaries[j].startedAt = record.startedAt.map(snapshot.wallTime)
+            summaries[j].endedAt = record.endedAt.map(snapshot.wallTime)
+            dirty.insert(j)
+        }
+    }
+
+    /// Appends the event's rows to the batch; blocks while too many log bytes wait for the writer.
+    public func receive(_ event: RunEvent) {
+        lock.lock()
+        switch event.kind {
+        case .job(let u):
+            let readyAt = u.readyAt.map { wallClockOrigin + $0 }
+            batch.events.append(EventRow(job: u.job, time: event.time, state: u.state.rawValue, attempt: u.attempt,
+                                         exitCode: u.exitCode, reason: u.reason, executionId: u.executionId,
+                                         delayReason: u.delayReason?.code, readyAt: readyAt))
+            if u.job < summaries.count {
+                summaries[u.job].apply(u, at: event.time)
+                dirty.insert(u.job)
+            }
+        case let .log(job, attempt, stream, line):
+            batch.logs.append(LogRow(sequence: Int64(event.sequence), job: job, attempt: attempt,
+                                     stream: stream == .stderr ? 2 : 1, time: event.time, bytes: line))
+            bufferedBytes += line.count
+            peakBytes = max(peakBytes, bufferedBytes)
+        case .runFinished(let outcome):
+            finished = (outcome.rawValue, event.time)
+            batch.runState = (outcome.rawValue, event.time)
+        case .runReopened:
+            finished = nil
+            batch.runState = ("running", nil)
+        case .runStarted, .controls:
+            break
+        }
+        let rows = batch.events.count + batch.logs.count
+        if rows >= HistoryRecorder.batchRows || bufferedBytes > HistoryRecorder.maxBufferedBytes {
+            scheduleWrite(now: true)
+        } else if !writeScheduled {
+            scheduleWrite(now: false)
+        }
+        // Backpressure: the runner stops reading this job's pipe until the writer catches up.
+        while bufferedBytes > HistoryRecorder.maxBufferedBytes && failure == nil && !closed {
+            lock.wait()
+        }
+        lock.unlock()
+    }
+
+    /// Writes everything still buffered and records the end (state + ended_at). Call after the run finished; blocks until written.
+    public func close(outcome: RunOutcome?) {
+        lock.lock()
+        if closed { lock.unlock(); return }
+        closed = true
+        lock.broadcast()
+        lock.unlock()
+        writer.sync {
+            heartbeat?.cancel()
+            heartbeat = nil
+            // Rows kept after a locked file get a few more chances before the end is recorded.
+            var tries = 0
+            while !writeBatch() && tries < HistoryRecorder.maxRetries {
+                tries += 1
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+            lock.lock()
+            // A run that never finished (its process is stopping) is interrupted, not running.
+            let state = outcome?.rawValue ?? finished?.state ?? "interrupted"
+            let endedAt = finished?.time ?? Date().timeIntervalSince1970
+            let failed = failure != nil
+            lock.unlock()
+            guard !failed else { return }
+            do {
+                try store.pool.write { db in
+                    try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
+                                   arguments: [state, endedAt, Date().timeIntervalSince1970, runRowId])
+                }
+            } catch {
+                lock.lock(); failure = error; lock.unlock()
+            }
+        }
+    }
+
+    /// Writes what is buffered now and waits for it (tests, and a caller about to read its own run).
+    func sync() {
+        writer.sync { _ = writeBatch() }
+    }
+
+    deinit { heartbeat?.cancel() }
+
+    // MARK: - The writer's queue
+
+    /// Called with `lock` held.
+    private func scheduleWrite(now: Bool) {
+        if now {
+            guard !urgentScheduled else { return }
+            urgentScheduled = true
+            writer.async { self.writeBatch() }
+        } else {
+            writeScheduled = true
+            writer.asyncAfter(deadline: .now() + HistoryRecorder.batchInterval) { self.writeBatch() }
+        }
+    }
+
+    /// Takes the batch and writes it in one transaction, with the dirty job summaries and the heartbeat.
+    /// Returns false when the rows were kept for a retry.
+    @discardableResult
+    private func writeBatch() -> Bool {
+        lock.lock()
+        let taken = batch
+        batch = Batch()
+        writeScheduled = false
+        urgentScheduled = false
+        let jobs = dirty.map { ($0, summaries[$0]) }
+        dirty.removeAll(keepingCapacity: true)
+        let failed = failure != nil
+        lock.unlock()
+        var outcome: Error?
+        if !failed {
+            do { try write(taken, jobs: jobs) } catch { outcome = error }
+        }
+        lock.lock()
+        defer { lock.broadcast(); lock.unlock() }
+        if let error = outcome {
+            consecutiveFailures += 1
+            if HistoryRecorder.isTransient(error) && consecutiveFailures <= HistoryRecorder.maxRetries {
+                // Another writer held the file past the busy timeout: keep the rows (still counted against the
+                // memory bound) in front of the newer ones and try again shortly.
+                retriedBatches += 1
+                batch.events = taken.events + batch.events
+                batch.logs = taken.logs + batch.logs
+                if batch.runState == nil { batch.runState = taken.runState }
+                for (j, _) in jobs { dirty.insert(j) }
+                if !writeScheduled {
+                    writeScheduled = true
+                    writer.asyncAfter(deadline: .now() + .milliseconds(500)) { self.writeBatch() }
+                }
+                return false
+            }
+            // Recording never stops the run: after a lasting error the rows are dropped and `error` says why.
+            failure = error
+        } else {
+            consecutiveFailures = 0
+        }
+        bufferedBytes -= taken.logs.reduce(0) { $0 + $1.bytes.count }
+        return true
+    }
+
+    /// Errors that pass: the file was locked by another writer.
+    private static func isTransient(_ error: Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+
+    private func write(_ batch: Batch, jobs: [(Int, JobSummary)]) throws {
+        let run = runRowId
+        try store.pool.write { db in
+            if !batch.events.isEmpty {
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO job_events (run, job, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for e in batch.events {
+                    insert.setUncheckedArguments([run, e.job, e.time, e.state, e.attempt, e.exitCode.map { Int64($0) },
+                                                  e.reason, e.executionId, e.delayReason, e.readyAt])
+                    try insert.execute()
+                }
+            }
+            if !batch.logs.isEmpty {
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO log_lines (run, seq, job, attempt, stream, time, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for l in batch.logs {
+                    insert.setUncheckedArguments([run, l.sequence, l.job, l.attempt, l.stream, l.time, Data(l.bytes)])
+                    try insert.execute()
+                }
+            }
+            if !jobs.isEmpty {
+                let update = try db.cachedStatement(sql: """
+                    UPDATE jobs SET state = ?, attempts = ?, exit_code = ?, reason = ?, execution_id = ?,
+                                    started_at = ?, ended_at = ? WHERE run = ? AND idx = ?
+                    """)
+                for (j, s) in jobs {
+                    update.setUncheckedArguments([s.state.rawValue, s.attempts, s.exitCode.map { Int64($0) }, s.reason,
+                                                  s.executionId, s.startedAt, s.endedAt, run, j])
+                    try update.execute()
+                }
+            }
+            let now = Date().timeIntervalSince1970
+            if let (state, endedAt) = batch.runState {
+                try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
+                               arguments: [state, endedAt, now, run])
+            } else {
+                try db.execute(sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ?", arguments: [now, run])
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import GRDB
+
+/// The history file's schema as named migrations: a newer metajob opens an older file and brings it forward,
+/// and GRDB records which migrations a file has, so each runs once.
+enum HistorySchema {
+    /// Every migration, oldest first. Append new ones; never edit a released one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // `id` is the rowid: children refer to it (8 bytes) instead of repeating the run id text.
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY,
+                    run_id TEXT NOT NULL UNIQUE,
+                    meta_job TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    ended_at REAL,
+                    heartbeat_at REAL NOT NULL,
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    pid_start INTEGER,
+                    process_name TEXT,
+                    started_by TEXT NOT NULL,
+                    working_directory TEXT NOT NULL,
+                    command_line TEXT NOT NULL,
+                    definition_path TEXT,
+                    definition_text BLOB NOT NULL,
+                    settings_json TEXT NOT NULL,
+                    resumed_from TEXT
+                );
+                -- list: newest first.
+                CREATE INDEX runs_started ON runs(started_at);
+                CREATE TABLE jobs (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    idx INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    team TEXT,
+                    fail_dag_on_error INTEGER NOT NULL,
+                    depends_on TEXT NOT NULL,
+                    reused_from TEXT,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    exit_code INTEGER,
+                    reason TEXT,
+                    execution_id TEXT,
+                    started_at REAL,
+                    ended_at REAL,
+                    PRIMARY KEY (run, idx)
+                ) WITHOUT ROWID;
+                -- logs: job name → index.
+                CREATE INDEX jobs_name ON jobs(run, name);
+                CREATE TABLE job_events (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    job INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    state TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    exit_code INTEGER,
+                    reason TEXT,
+                    execution_id TEXT,
+                    delay_reason TEXT,
+                    ready_at REAL
+                );
+                -- show: a run's events, by job, in rowid (arrival) order.
+                CREATE INDEX job_events_run ON job_events(run, job);
+                CREATE TABLE log_lines (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    job INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    stream INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    bytes BLOB NOT NULL
+                );
+                -- logs: one attempt's lines in order, from a sequence on (a follower's poll).
+                CREATE INDEX log_lines_attempt ON log_lines(run, job, attempt, seq);
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            // `history list --meta-job X`: newest runs of one meta job without scanning the others.
+            try db.execute(sql: "CREATE INDEX runs_meta_job ON runs(meta_job, started_at)")
+            // `history list --state X` and prune's liveness checks: the few running runs without a scan.
+            try db.execute(sql: "CREATE INDEX runs_state ON runs(state, started_at)")
+        }
+        return migrator
+    }
+}

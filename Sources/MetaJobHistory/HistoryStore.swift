@@ -1,0 +1,280 @@
+import Foundation
+import GRDB
+import MetaJobCore
+
+/// The history of every run in one SQLite file: runs, their jobs, every job state change and every output line.
+///
+/// The file is in WAL mode behind a `DatabasePool`, so `history list`/`show`/`logs` in another process read
+/// while a run writes, and a busy timeout makes concurrent writers (two runs at once) wait instead of failing.
+public final class HistoryStore: @unchecked Sendable {
+    /// The history file.
+    public let path: String
+    /// Readers run concurrently; writes are serialized by the pool (and by SQLite across processes).
+    let pool: DatabasePool
+
+    /// A running run whose heartbeat is older than this reads as interrupted, whatever host it ran on.
+    static let heartbeatTimeout: Double = 60
+
+    /// Opens (creating directories and the file) and migrates.
+    public convenience init(path: String) throws {
+        try self.init(path: path, busyTimeout: 10)
+    }
+
+    /// Opens with another busy timeout (tests make a locked file fail fast).
+    init(path: String, busyTimeout: Double) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+        } catch {
+            throw HistoryError.cannotOpen(path: path, reason: "cannot create \(directory): \(error.localizedDescription)")
+        }
+        var config = Configuration()
+        // Another run or a `history prune` may hold the write lock for a moment: wait rather than fail.
+        config.busyMode = .timeout(busyTimeout)
+        config.prepareDatabase { db in
+            // In WAL mode NORMAL loses at most the last transactions on power loss, never consistency,
+            // and spares an fsync per batch.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError {
+            throw HistoryError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+        try pool.writeWithoutTransaction { db in
+            // Only takes effect on a new file (before the first table): lets prune reclaim space without
+            // rewriting the whole file.
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0,
+               try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                // Switching to WAL already wrote the header; an empty file's VACUUM (instant) applies the mode.
+                try db.execute(sql: "VACUUM")
+            }
+        }
+        try HistorySchema.migrator.migrate(pool)
+    }
+
+    /// $METAJOB_HISTORY, else $XDG_STATE_HOME/metajob/history.sqlite, else ~/.local/state/metajob/history.sqlite.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let explicit = environment["METAJOB_HISTORY"], !explicit.isEmpty { return explicit }
+        // The XDG spec says relative values are invalid and must be ignored.
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+            return state + "/metajob/history.sqlite"
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/state/metajob/history.sqlite"
+    }
+
+    // MARK: - Writing
+
+    /// Records the start of a run (state running, this host and pid, heartbeat now) and its jobs.
+    public func beginRun(_ run: NewRun) throws {
+        _ = try insertRun(run)
+    }
+
+    /// Inserts the run and its jobs in one transaction; returns the run's row id for the recorder's rows.
+    func insertRun(_ run: NewRun) throws -> Int64 {
+        let me = ProcessLiveness.current
+        let now = Date().timeIntervalSince1970
+        return try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO runs (run_id, meta_job, state, started_at, heartbeat_at, host, pid, pid_start, process_name,
+                                  started_by, working_directory, command_line, definition_path, definition_text,
+                                  settings_json, resumed_from)
+                VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.runId, run.metaJob, run.startedAt, now, ProcessLiveness.hostName, Int64(me.pid),
+                                 me.start, me.name, run.startedBy, run.workingDirectory, HistoryStore.json(run.commandLine),
+                                 run.definitionPath, Data(run.definitionText), run.settingsJSON, run.resumedFrom])
+            let id = db.lastInsertedRowID
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO jobs (run, idx, name, team, fail_dag_on_error, depends_on, reused_from, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (i, job) in run.jobs.enumerated() {
+                let state = job.reusedFrom == nil ? JobState.pending : JobState.succeeded
+                try insert.execute(arguments: [id, i, job.name, job.team, job.failDagOnError,
+                                               HistoryStore.json(job.dependsOn), job.reusedFrom, state.rawValue])
+            }
+            return id
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Newest first; run id, meta job, state (running runs whose process is gone read as `interrupted`), started, ended, counts of jobs by final status.
+    public func listRuns(limit: Int = 20, metaJob: String? = nil, state: String? = nil) throws -> [RunSummary] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let metaJob { conditions.append("meta_job = ?"); arguments += [metaJob] }
+            // Running and interrupted are both stored as `running` until a reader looks at the process.
+            let derived = state == "running" || state == "interrupted"
+            if derived {
+                conditions.append("state IN ('running', 'interrupted')")
+            } else if let state {
+                conditions.append("state = ?"); arguments += [state]
+            }
+            var sql = "SELECT \(RunRow.columns) FROM runs"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY started_at DESC, id DESC"
+            if !derived { sql += " LIMIT ?"; arguments += [max(0, limit)] }
+            let now = Date().timeIntervalSince1970
+            var rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { RunRow($0, now: now) }
+            if derived { rows = Array(rows.filter { $0.state == state }.prefix(max(0, limit))) }
+            let counts = try HistoryStore.jobCounts(db, runs: rows.map(\.id))
+            return rows.map { $0.summary(counts: counts[$0.id] ?? [:]) }
+        }
+    }
+
+    /// The run whose id is `idOrPrefix` or starts with it. Throws HistoryError.notFound / .ambiguous([ids]).
+    public func run(_ idOrPrefix: String) throws -> RunDetail {
+        try pool.read { db in
+            let row = try HistoryStore.resolve(db, idOrPrefix)
+            let counts = try HistoryStore.jobCounts(db, runs: [row.id])[row.id] ?? [:]
+            var events: [Int: [JobEventRecord]] = [:]
+            let eventRows = try Row.fetchCursor(db, sql: """
+                SELECT job, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at
+                FROM job_events WHERE run = ? ORDER BY job, rowid
+                """, arguments: [row.id])
+            while let e = try eventRows.next() {
+                events[e[0], default: []].append(JobEventRecord(
+                    time: e[1], state: e[2], attempt: e[3], exitCode: (e[4] as Int64?).map { Int32(truncatingIfNeeded: $0) },
+                    reason: e[5], executionId: e[6], delayReason: e[7], readyAt: e[8]))
+            }
+            var jobs: [JobHistory] = []
+            let jobRows = try Row.fetchCursor(db, sql: """
+                SELECT idx, name, team, state, attempts, exit_code, reason, execution_id, started_at, ended_at, reused_from
+                FROM jobs WHERE run = ? ORDER BY idx
+                """, arguments: [row.id])
+            while let j = try jobRows.next() {
+                let idx: Int = j[0]
+                jobs.append(JobHistory(
+                    name: j[1], team: j[2], state: j[3], attempts: j[4],
+                    exitCode: (j[5] as Int64?).map { Int32(truncatingIfNeeded: $0) }, reason: j[6], executionId: j[7],
+                    startedAt: j[8], endedAt: j[9], reusedFrom: j[10], events: events[idx] ?? []))
+            }
+            return RunDetail(summary: row.summary(counts: counts), startedBy: row.startedBy, host: row.host, pid: row.pid,
+                             workingDirectory: row.workingDirectory, commandLine: HistoryStore.strings(row.commandLine),
+                             definitionPath: row.definitionPath, definitionText: row.definitionText,
+                             settingsJSON: row.settingsJSON, jobs: jobs)
+        }
+    }
+
+    /// Output lines of one attempt (nil: the last attempt), in order, bytes exactly as written; only lines with sequence > `after`.
+    public func logs(runId: String, job: String, attempt: Int?, after: Int64 = 0) throws -> [StoredLogLine] {
+        try pool.read { db in
+            let run = try HistoryStore.resolve(db, runId)
+            guard let jobRow = try Row.fetchOne(db, sql: "SELECT idx, attempts FROM jobs WHERE run = ? AND name = ?",
+                                                arguments: [run.id, job]) else {
+                throw HistoryError.jobNotFound(run: run.runId, job: job)
+            }
+            let idx: Int = jobRow[0]
+            let last: Int = jobRow[1]
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT seq, time, attempt, stream, bytes FROM log_lines
+                WHERE run = ? AND job = ? AND attempt = ? AND seq > ? ORDER BY seq
+                """, arguments: [run.id, idx, attempt ?? last, after])
+            var lines: [StoredLogLine] = []
+            while let r = try cursor.next() {
+                let stream: Int = r[3]
+                let data: Data? = r[4]
+                lines.append(StoredLogLine(sequence: r[0], time: r[1], attempt: r[2],
+                                           stream: stream == 2 ? .stderr : .stdout, bytes: data.map { [UInt8]($0) } ?? []))
+            }
+            return lines
+        }
+    }
+
+    // MARK: - Maintenance
+
+    /// Deletes runs beyond the newest `keep`, with all their rows; then reclaims space. Returns the number of runs deleted. Never deletes a running run that is alive.
+    public func prune(keep: Int) throws -> Int {
+        try prune { db, now in
+            try Row.fetchAll(db, sql: "SELECT \(RunRow.columns) FROM runs ORDER BY started_at DESC, id DESC LIMIT -1 OFFSET ?",
+                             arguments: [max(0, keep)]).map { RunRow($0, now: now) }
+        }
+    }
+
+    /// Deletes runs started before `olderThan` (seconds since 1970), with all their rows; then reclaims space. Returns the number of runs deleted. Never deletes a running run that is alive.
+    public func prune(olderThan: Double) throws -> Int {
+        try prune { db, now in
+            try Row.fetchAll(db, sql: "SELECT \(RunRow.columns) FROM runs WHERE started_at < ?",
+                             arguments: [olderThan]).map { RunRow($0, now: now) }
+        }
+    }
+
+    /// PRAGMA integrity_check == "ok".
+    public func integrityCheck() throws -> Bool {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"] }
+    }
+
+    private func prune(_ candidates: @escaping (Database, Double) throws -> [RunRow]) throws -> Int {
+        let deleted = try pool.write { db -> Int in
+            let now = Date().timeIntervalSince1970
+            // A live run is still being written: deleting it would orphan its recorder's rows.
+            let doomed = try candidates(db, now).filter { $0.state != "running" }.map(\.id)
+            for chunk in stride(from: 0, to: doomed.count, by: 500) {
+                let ids = doomed[chunk..<min(chunk + 500, doomed.count)]
+                let list = ids.map(String.init).joined(separator: ",")
+                // Explicit deletes instead of relying on ON DELETE CASCADE: foreign keys may be off in other tools.
+                for table in ["log_lines", "job_events", "jobs"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE run IN (\(list))")
+                }
+                try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))")
+            }
+            return doomed.count
+        }
+        if deleted > 0 {
+            try pool.writeWithoutTransaction { db in
+                if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 {
+                    try db.execute(sql: "PRAGMA incremental_vacuum")
+                } else {
+                    // A file created without auto_vacuum (by another tool) needs the full rewrite.
+                    try db.execute(sql: "VACUUM")
+                }
+            }
+        }
+        return deleted
+    }
+
+    // MARK: - Helpers
+
+    /// The run whose id is `idOrPrefix`, or the single one starting with it.
+    static func resolve(_ db: Database, _ idOrPrefix: String) throws -> RunRow {
+        let now = Date().timeIntervalSince1970
+        if let row = try Row.fetchOne(db, sql: "SELECT \(RunRow.columns) FROM runs WHERE run_id = ?", arguments: [idOrPrefix]) {
+            return RunRow(row, now: now)
+        }
+        // A range on the unique index instead of LIKE: no escaping of `%`/`_`, and it uses the index.
+        let ids = try String.fetchAll(db, sql: "SELECT run_id FROM runs WHERE run_id >= ? AND run_id < ? ORDER BY run_id LIMIT 11",
+                                      arguments: [idOrPrefix, idOrPrefix + "\u{10FFFF}"])
+        guard !idOrPrefix.isEmpty, let first = ids.first else { throw HistoryError.notFound(idOrPrefix) }
+        guard ids.count == 1 else { throw HistoryError.ambiguous(idOrPrefix, Array(ids.prefix(10))) }
+        let row = try Row.fetchOne(db, sql: "SELECT \(RunRow.columns) FROM runs WHERE run_id = ?", arguments: [first])!
+        return RunRow(row, now: now)
+    }
+
+    /// Jobs per last known state, for each run.
+    static func jobCounts(_ db: Database, runs: [Int64]) throws -> [Int64: [String: Int]] {
+        guard !runs.isEmpty else { return [:] }
+        var counts: [Int64: [String: Int]] = [:]
+        let list = runs.map(String.init).joined(separator: ",")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT run, state, count(*) FROM jobs WHERE run IN (\(list)) GROUP BY run, state")
+        while let row = try cursor.next() {
+            counts[row[0], default: [:]][row[1] as String] = row[2]
+        }
+        return counts
+    }
+
+    static func json(_ strings: [String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: strings)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func strings(_ json: String) -> [String] {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? []
+    }
+}

@@ -1,0 +1,12 @@
+/// One job state change waiting for the writer.
+struct EventRow {
+    var job: Int
+    var time: Double
+    var state: String
+    var attempt: Int
+    var exitCode: Int32?
+    var reason: String?
+    var executionId: String?
+    var delayReason: String?
+    var readyAt: Double?
+}

@@ -1,0 +1,29 @@
+/// One line of `metajob history list`.
+public struct RunSummary: Sendable, Equatable {
+    /// The run id (`20261124-153012-a3f9`).
+    public var runId: String
+    /// The meta job's name.
+    public var metaJob: String
+    /// `running`, `succeeded`, `failed`, `cancelled` or `interrupted` (a running run whose process is gone).
+    public var state: String
+    /// Seconds since 1970.
+    public var startedAt: Double
+    /// Seconds since 1970; nil while running (or when the process died).
+    public var endedAt: Double?
+    /// Jobs by their last known status (`succeeded` → 8, `user_error` → 1, …).
+    public var jobCounts: [String: Int]
+    /// The run this one resumed, if any.
+    public var resumedFrom: String?
+
+    /// A summary; every field as named.
+    public init(runId: String, metaJob: String, state: String, startedAt: Double, endedAt: Double?,
+                jobCounts: [String: Int], resumedFrom: String?) {
+        self.runId = runId
+        self.metaJob = metaJob
+        self.state = state
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.jobCounts = jobCounts
+        self.resumedFrom = resumedFrom
+    }
+}

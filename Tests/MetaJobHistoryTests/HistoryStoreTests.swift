@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import MetaJobCore
+@testable import MetaJobHistory
+import MetaJobRunner
+import Testing
+
+@Suite struct HistoryStoreTests {
+    @Test func defaultPathFollowsEnvironment() {
+        #expect(HistoryStore.defaultPath(environment: ["METAJOB_HISTORY": "/x/h.db", "XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/x/h.db")
+        #expect(HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/s/metajob/history.sqlite")
+        #expect(HistoryStore.defaultPath(environment: ["XDG_STATE_HOME": "rel", "HOME": "/h"]) == "/h/.local/state/metajob/history.sqlite")
+        #expect(HistoryStore.defaultPath(environment: ["HOME": "/h"]) == "/h/.local/state/metajob/history.sqlite")
+    }
+
+    @Test func opensInWALModeWithIncrementalVacuum() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        #expect(FileManager.default.fileExists(atPath: store.path))
+        let (journal, vacuum) = try store.pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA auto_vacuum"))
+        }
+        #expect(journal == "wal")
+        #expect(vacuum == 2)
+        // Opening again is fine (migrations already applied).
+        _ = try HistoryStore(path: store.path)
+    }
+
+    @Test func unusablePathIsAClearError() throws {
+        let file = temporaryHistoryPath("plain-file")
+        let store = try HistoryStore(path: file)
+        // A directory cannot be created where a file is.
+        #expect(throws: HistoryError.self) { try HistoryStore(path: store.path + "/history.sqlite") }
+    }
+
+    @Test func lookupByIdAndPrefix() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        for (id, t) in [("20261124-100000-aaaa", 1.0), ("20261124-100000-aaab", 2.0), ("20261124-110000-bbbb", 3.0)] {
+            try recordFinished(store, id, startedAt: t, outcome: .succeeded, jobs: [("a", .succeeded)])
+        }
+        #expect(try store.run("20261124-100000-aaaa").summary.runId == "20261124-100000-aaaa")
+        #expect(try store.run("20261124-11").summary.runId == "20261124-110000-bbbb")
+        #expect(try store.run("20261124-100000-aaab").summary.startedAt == 2)
+        #expect(throws: HistoryError.ambiguous("20261124-10", ["20261124-100000-aaaa", "20261124-100000-aaab"])) {
+            try store.run("20261124-10")
+        }
+        #expect(throws: HistoryError.notFound("2027")) { try store.run("2027") }
+        #expect(throws: HistoryError.notFound("")) { try store.run("") }
+        #expect(throws: HistoryError.notFound("2027")) { try store.logs(runId: "2027", job: "a", attempt: nil) }
+        #expect(HistoryError.notFound("x").description.contains("metajob history list"))
+        // Logs resolve a prefix too.
+        #expect(try store.logs(runId: "20261124-11", job: "a", attempt: nil).isEmpty)
+    }
+
+    @Test func listFiltersOrderAndCounts() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        try recordFinished(store, "r1", metaJob: "alpha", startedAt: 100, outcome: .succeeded,
+                           jobs: [("a", .succeeded), ("b", .succeeded)])
+        try recordFinished(store, "r2", metaJob: "beta", startedAt: 200, outcome: .failed,
+                           jobs: [("a", .succeeded), ("b", .userError), ("c", .notRun)])
+        try recordFinished(store, "r3", metaJob: "alpha", startedAt: 300, outcome: .failed,
+                           jobs: [("a", .platformError)])
+        try recordFinished(store, "r4", metaJob: "alpha", startedAt: 400, outcome: .cancelled, jobs: [("a", .cancelled)])
+        // Still running in this (live) process.
+        let live = try recordFinished(store, "r5", metaJob: "beta", startedAt: 500, outcome: nil, jobs: [("a", .succeeded)])
+        defer { live.close(outcome: .succeeded) }
+
+        let all = try store.listRuns()
+        #expect(all.map(\.runId) == ["r5", "r4", "r3", "r2", "r1"])
+        #expect(all.map(\.state) == ["running", "cancelled", "failed", "failed", "succeeded"])
+        #expect(all[3].jobCounts == ["succeeded": 1, "user_error": 1, "not_run": 1])
+        #expect(all[3].metaJob == "beta" && all[3].startedAt == 200 && all[3].endedAt != nil)
+        #expect(all[0].endedAt == nil)
+        #expect(try store.listRuns(limit: 2).map(\.runId) == ["r5", "r4"])
+        #expect(try store.listRuns(metaJob: "alpha").map(\.runId) == ["r4", "r3", "r1"])
+        #expect(try store.listRuns(state: "failed").map(\.runId) == ["r3", "r2"])
+        #expect(try store.listRuns(metaJob: "alpha", state: "failed").map(\.runId) == ["r3"])
+        #expect(try store.listRuns(state: "running").map(\.runId) == ["r5"])
+        #expect(try store.listRuns(state: "interrupted").isEmpty)
+        #expect(try store.listRuns(metaJob: "gamma").isEmpty)
+    }
+
+    @Test func deadProcessReadsAsInterrupted() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        try store.beginRun(newRun("dead-pid", startedAt: 10, jobs: [NewRunJob(name: "a")]))
+        try store.beginRun(newRun("reused-pid", startedAt: 20, jobs: [NewRunJob(name: "a")]))
+        try store.beginRun(newRun("stale-heartbeat", startedAt: 30, jobs: [NewRunJob(name: "a")]))
+        try store.beginRun(newRun("alive", startedAt: 40, jobs: [NewRunJob(name: "a")]))
+        // A pid that existed and is gone: a child we started and reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE runs SET pid = ? WHERE run_id = 'dead-pid'", arguments: [child.processIdentifier])
+            // pid 1 exists, but it is not the process that started the run (other start time).
+            try db.execute(sql: "UPDATE runs SET pid = 1, pid_start = -5 WHERE run_id = 'reused-pid'")
+            try db.execute(sql: "UPDATE runs SET heartbeat_at = heartbeat_at - 120 WHERE run_id = 'stale-heartbeat'")
+        }
+        #expect(try store.run("dead-pid").summary.state == "interrupted")
+        #expect(try store.run("reused-pid").summary.state == "interrupted")
+        #expect(try store.run("stale-heartbeat").summary.state == "interrupted")
+        #expect(try store.run("alive").summary.state == "running")
+        #expect(try store.listRuns(state: "interrupted").map(\.runId) == ["stale-heartbeat", "reused-pid", "dead-pid"])
+        #expect(try store.listRuns(state: "running").map(\.runId) == ["alive"])
+        #expect(try store.integrityCheck())
+        // Interrupted runs may be pruned; the live one never.
+        #expect(try store.prune(keep: 0) == 3)
+        #expect(try store.listRuns().map(\.runId) == ["alive"])
+    }
+
+    @Test func pruneKeepDeletesOldestWithTheirRows() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        let live = try recordFinished(store, "live", startedAt: 1, outcome: nil, jobs: [("a", .succeeded)], logLines: 3)
+        defer { live.close(outcome: .succeeded) }
+        for i in 1...5 {
+            try recordFinished(store, "run\(i)", startedAt: Double(100 * i), outcome: .succeeded,
+                               jobs: [("a", .succeeded), ("b", .userError)], logLines: 50)
+        }
+        #expect(try rowCounts(store) == [6, 11, 33, 503])
+        #expect(try store.prune(keep: 2) == 3)
+        #expect(try store.listRuns().map(\.runId) == ["run5", "run4", "live"])
+        // Everything of the deleted runs is gone; the kept runs' rows are intact.
+        #expect(try rowCounts(store) == [3, 5, 15, 203])
+        #expect(try store.logs(runId: "run4", job: "a", attempt: nil).count == 50)
+        #expect(throws: HistoryError.notFound("run1")) { try store.logs(runId: "run1", job: "a", attempt: nil) }
+        #expect(try store.prune(keep: 2) == 0)
+        #expect(try store.integrityCheck())
+    }
+
+    @Test func pruneOlderThanDeletesOnlyOlderRuns() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        for i in 1...4 {
+            try recordFinished(store, "run\(i)", startedAt: Double(100 * i), outcome: .failed,
+                               jobs: [("a", .userError)], logLines: 10)
+        }
+        #expect(try store.prune(olderThan: 250) == 2)
+        #expect(try store.listRuns().map(\.runId) == ["run4", "run3"])
+        #expect(try rowCounts(store) == [2, 2, 6, 20])
+        #expect(try store.prune(olderThan: 0) == 0)
+        #expect(try store.integrityCheck())
+    }
+
+    @Test func olderSchemaMigrates() throws {
+        let path = temporaryHistoryPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        // A file as the first version wrote it: only "v1", and a run in it.
+        do {
+            let old = try DatabaseQueue(path: path)
+            try HistorySchema.migrator.migrate(old, upTo: "v1")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO runs (run_id, meta_job, state, started_at, ended_at, heartbeat_at, host, pid, started_by,
+                                      working_directory, command_line, definition_text, settings_json)
+                    VALUES ('old-run', 'legacy', 'succeeded', 5, 6, 6, 'elsewhere', 42, 'manual/legacy', '/', '["metajob"]', x'', '{}');
+                    INSERT INTO jobs (run, idx, name, fail_dag_on_error, depends_on, state, attempts, exit_code)
+                    VALUES (1, 0, 'a', 1, '[]', 'succeeded', 1, 0);
+                    INSERT INTO log_lines (run, seq, job, attempt, stream, time, bytes) VALUES (1, 1, 0, 1, 1, 5.5, x'FF00');
+                    """)
+            }
+            #expect(try old.read { db in try HistorySchema.migrator.appliedIdentifiers(db) } == ["v1"])
+        }
+        let store = try HistoryStore(path: path)
+        let applied = try store.pool.read { db in try HistorySchema.migrator.appliedIdentifiers(db) }
+        #expect(applied == ["v1", "v2"])
+        let runs = try store.listRuns(metaJob: "legacy")
+        #expect(runs.map(\.runId) == ["old-run"] && runs[0].jobCounts == ["succeeded": 1])
+        let detail = try store.run("old")
+        #expect(detail.host == "elsewhere" && detail.jobs.map(\.name) == ["a"] && detail.definitionText == [])
+        #expect(try store.logs(runId: "old-run", job: "a", attempt: nil).map(\.bytes) == [[0xFF, 0x00]])
+        #expect(try store.integrityCheck())
+    }
+
+    /// Rows in runs, jobs, job_events, log_lines.
+    private func rowCounts(_ store: HistoryStore) throws -> [Int] {
+        try store.pool.read { db in
+            try ["runs", "jobs", "job_events", "log_lines"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }
+        }
+    }
+}
