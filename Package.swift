@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "MetaJobCLI",
             dependencies: [
-                "MetaJobCore", "MetaJobRunner",
+                "MetaJobCore", "MetaJobRunner", "MetaJobHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -24,6 +24,8 @@ enum BinaryRunner {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("DAGS_") || key.hasPrefix("VDK_DAGS_") { env[key] = nil }
+        // Never record test runs in the user's own history.
+        env["METAJOB_HISTORY"] = sharedHistory
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe(), err = Pipe()
@@ -42,6 +44,25 @@ enum BinaryRunner {
         process.waitUntilExit()
         return Result(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The history file of tests that do not give their own.
+    static let sharedHistory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("metajob-cli-tests-\(UUID().uuidString).sqlite").path
+
+    /// Runs `metajob args…` and returns its stdout bytes exactly (no UTF-8 decoding).
+    static func runRaw(_ args: [String], in directory: String? = nil) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = args
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return [UInt8](data)
     }
 
     /// A fresh temporary directory holding `files` (name → contents).

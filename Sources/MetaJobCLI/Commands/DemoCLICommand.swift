@@ -8,6 +8,7 @@ struct DemoCLICommand: ParsableCommand {
         abstract: "Run a built-in demo meta job: eleven jobs over four levels, one flaky job that succeeds on retry.")
 
     @OptionGroup var options: RunOptions
+    @OptionGroup var history: HistoryOptions
 
     @Flag(name: .long, help: "Print the demo's definition and exit.")
     var printDefinition = false
@@ -19,8 +20,10 @@ struct DemoCLICommand: ParsableCommand {
         }
         // The demo's jobs touch no files; they run in the temporary directory.
         let path = NSTemporaryDirectory() + "/demo-nightly-sales.yaml"
-        let definition = try DefinitionFile.load(bytes: Array(DemoDefinition.yaml.utf8), path: path)
-        let code = try HeadlessSession(definition: definition, options: options,
+        let bytes = Array(DemoDefinition.yaml.utf8)
+        let definition = try DefinitionFile.load(bytes: bytes, path: path)
+        let source = RunSource(definition: definition, definitionText: bytes, definitionPath: nil)
+        let code = try HeadlessSession(source: source, options: options, history: history,
                                        environment: Environment(ProcessInfo.processInfo.environment)).run()
         throw code
     }

@@ -1,13 +1,18 @@
 import Dispatch
 import Foundation
 import MetaJobCore
+import MetaJobHistory
 import MetaJobRunner
 
-/// Runs a meta job without the dashboard: printers on the event stream, signals handled, summary at the end.
+/// Runs a meta job without the dashboard: printers and the history recorder on the event stream, signals
+/// handled, summary at the end.
 struct HeadlessSession {
-    var definition: MetaJobDefinition
+    var source: RunSource
     var options: RunOptions
+    var history: HistoryOptions
     var environment: Environment
+
+    private var definition: MetaJobDefinition { source.definition }
 
     /// Runs to the end and returns the exit code.
     func run() throws -> CLIExit {
@@ -31,12 +36,35 @@ struct HeadlessSession {
             throw CLIExit.invalid
         }
 
+        let store = options.noHistory ? nil : try history.open(environment)
         let clock = SystemClock()
-        let info = RunInfo(runId: RunID.make(at: clock.wall()), metaJobName: definition.name,
+        let startedAt = clock.wall()
+        let info = RunInfo(runId: RunID.make(at: startedAt), metaJobName: definition.name,
                            startedBy: "\(options.executionType.rawValue)/\(definition.name)", jobs: definition.jobs)
+        var reused: [Int: String] = [:]
+        for (j, job) in definition.jobs.enumerated() {
+            if let run = source.reused[job.name] { reused[j] = run }
+        }
         let baseEnvironment = environment.variables
-        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, clock: clock) { _, queue, sink in
+        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { _, queue, sink in
             LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
+        }
+        var recorder: HistoryRecorder?
+        if let store {
+            let newRun = NewRun(
+                runId: info.runId, metaJob: definition.name, startedAt: startedAt, startedBy: info.startedBy,
+                workingDirectory: FileManager.default.currentDirectoryPath, commandLine: CommandLine.arguments,
+                definitionPath: source.definitionPath.map { JobResolver.absolute($0, relativeTo: FileManager.default.currentDirectoryPath) },
+                definitionText: source.definitionText, settingsJSON: configuration.json, resumedFrom: source.resumedFrom,
+                jobs: definition.jobs.map { NewRunJob(name: $0.name, team: $0.teamName, failDagOnError: $0.failDagOnError,
+                                                      dependsOn: $0.dependsOn, reusedFrom: source.reused[$0.name]) })
+            do {
+                recorder = try HistoryRecorder(store: store, run: newRun)
+            } catch {
+                CLIOutput.error("cannot record the run in \(store.path): \(error). Use --no-history to run without recording.")
+                throw CLIExit.invalid
+            }
+            runner.subscribe(recorder!)
         }
         let out = OutputWriter(fd: 1, flushQueue: runner.queue)
         let printer: RunObserver = options.output == .json
@@ -57,6 +85,10 @@ struct HeadlessSession {
         let elapsed = clock.monotonic() - started
         let snapshot = runner.snapshot()
         runner.unsubscribe(printer)
+        if let recorder {
+            runner.unsubscribe(recorder)
+            recorder.close(outcome: outcomeBox.get())
+        }
         // The writer belongs to the runner's queue (its deferred flushes run there): finish on it too.
         let summary = options.output == .plain ? SummaryTable.render(snapshot, elapsed: elapsed) : ""
         runner.queue.sync {

@@ -11,10 +11,12 @@ struct RunCLICommand: ParsableCommand {
     var file: String
 
     @OptionGroup var options: RunOptions
+    @OptionGroup var history: HistoryOptions
 
     func run() throws {
-        let (definition, _) = try DefinitionFile.load(path: file)
-        let code = try HeadlessSession(definition: definition, options: options,
+        let (definition, bytes) = try DefinitionFile.load(path: file)
+        let source = RunSource(definition: definition, definitionText: bytes, definitionPath: file)
+        let code = try HeadlessSession(source: source, options: options, history: history,
                                        environment: Environment(ProcessInfo.processInfo.environment)).run()
         throw code
     }

@@ -27,6 +27,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds between SIGTERM and SIGKILL when a job is stopped (default 10).")
     var gracePeriod: Double?
 
+    @Flag(name: .long, help: "Do not record this run in the history.")
+    var noHistory = false
+
     var flags: RunFlags {
         RunFlags(maxConcurrent: maxConcurrent, executor: executor?.kind, onFailure: onFailure.policy,
                  gracePeriodSeconds: gracePeriod)

@@ -6,6 +6,9 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
     private let out: OutputWriter
     private let showLogs: Bool
     private var snapshot: RunSnapshot?
+    /// Read on every event; kept apart so an event does not copy the whole snapshot.
+    private var names: [String] = []
+    private var wallClockOrigin = 0.0
     private var finalStates: [JobState] = []
 
     public init(out: OutputWriter, showLogs: Bool) {
@@ -15,19 +18,29 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
 
     public func attach(_ snapshot: RunSnapshot) {
         self.snapshot = snapshot
+        names = snapshot.state.graph.names
+        wallClockOrigin = snapshot.wallClockOrigin
         finalStates = snapshot.state.jobs.map(\.state)
     }
 
     public func receive(_ event: RunEvent) {
-        guard let snapshot else { return }
-        let names = snapshot.state.graph.names
+        guard let info = snapshot?.info else { return }
         var o = JSONObjectWriter()
+        var reusedLines = ""
         switch event.kind {
         case .runStarted:
             o.string("event", "run_started"); o.string("time", TimeFormat.iso8601(event.time))
-            o.string("run_id", snapshot.info.runId); o.string("meta_job", snapshot.info.metaJobName)
+            o.string("run_id", info.runId); o.string("meta_job", info.metaJobName)
             o.int("jobs", names.count)
-            o.string("started_by", snapshot.info.startedBy)
+            o.string("started_by", info.startedBy)
+            for (j, record) in (snapshot?.state.jobs ?? []).enumerated() {
+                guard let run = record.reusedFrom else { continue }
+                var r = JSONObjectWriter()
+                r.string("event", "job"); r.string("time", TimeFormat.iso8601(event.time))
+                r.string("job", names[j]); r.string("state", record.state.rawValue); r.int("attempt", 0)
+                r.string("reused_from", run)
+                reusedLines += r.finish() + "\n"
+            }
         case .job(let u):
             finalStates[u.job] = u.state
             o.string("event", "job"); o.string("time", TimeFormat.iso8601(event.time))
@@ -36,7 +49,7 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
             if let reason = u.reason { o.string("reason", reason) }
             if let id = u.executionId { o.string("execution_id", id) }
             if let delay = u.delayReason { o.string("delay_reason", delay.code) }
-            if let readyAt = u.readyAt { o.string("ready_at", TimeFormat.iso8601(snapshot.wallTime(readyAt))) }
+            if let readyAt = u.readyAt { o.string("ready_at", TimeFormat.iso8601(wallClockOrigin + readyAt)) }
         case let .log(job, attempt, stream, bytes):
             guard showLogs else { return }
             o.string("event", "log"); o.string("time", TimeFormat.iso8601(event.time))
@@ -53,15 +66,15 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
             o.bool("paused", paused); o.int("limit", limit)
         case .runReopened:
             o.string("event", "run_reopened"); o.string("time", TimeFormat.iso8601(event.time))
-            o.string("run_id", snapshot.info.runId)
+            o.string("run_id", info.runId)
         case .runFinished(let outcome):
             o.string("event", "run_finished"); o.string("time", TimeFormat.iso8601(event.time))
-            o.string("run_id", snapshot.info.runId); o.string("state", outcome.rawValue)
+            o.string("run_id", info.runId); o.string("state", outcome.rawValue)
             var jobs = JSONObjectWriter()
             for (j, name) in names.enumerated() { jobs.string(name, finalStates[j].rawValue) }
             o.raw("jobs", jobs.finish())
         }
-        out.write(o.finish() + "\n")
+        out.write(o.finish() + "\n" + reusedLines)
     }
 
     public func flush() { out.flushSoon() }

@@ -6,7 +6,11 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
     private let out: OutputWriter
     private let showLogs: Bool
     private var snapshot: RunSnapshot?
-    private var nameWidth = 0
+    /// Each job's name, sanitized and padded once: printing runs for every event.
+    private var paddedNames: [String] = []
+    private var metaJobName = ""
+    private var lastSecond = -1.0
+    private var lastStamp = ""
 
     public init(out: OutputWriter, showLogs: Bool) {
         self.out = out
@@ -15,19 +19,35 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
 
     public func attach(_ snapshot: RunSnapshot) {
         self.snapshot = snapshot
-        nameWidth = min(32, snapshot.state.graph.names.map(\.count).max() ?? 0)
+        let names = snapshot.state.graph.names.map { TerminalSanitizer.sanitize(Array($0.utf8)) }
+        let width = min(32, names.map(\.count).max() ?? 0)
+        paddedNames = names.map { $0.count >= width ? $0 : $0 + String(repeating: " ", count: width - $0.count) }
+        metaJobName = TerminalSanitizer.sanitize(Array(snapshot.info.metaJobName.utf8))
+    }
+
+    /// `HH:MM:SS`, formatted once per second.
+    private func stamp(_ time: Double) -> String {
+        let second = time.rounded(.down)
+        if second != lastSecond {
+            lastSecond = second
+            lastStamp = TimeFormat.clock(time)
+        }
+        return lastStamp
     }
 
     public func receive(_ event: RunEvent) {
-        guard let snapshot else { return }
-        let names = snapshot.state.graph.names
-        let stamp = TimeFormat.clock(event.time)
+        guard snapshot != nil else { return }
+        let stamp = stamp(event.time)
         switch event.kind {
         case .runStarted:
+            guard let snapshot else { return }
             let s = snapshot.state.settings
-            out.write("\(stamp) \(TerminalSanitizer.sanitize(Array(snapshot.info.metaJobName.utf8))): run \(snapshot.info.runId) started — \(names.count) jobs, at most \(s.maxConcurrentRunningJobs) at a time\n")
+            out.write("\(stamp) \(metaJobName): run \(snapshot.info.runId) started — \(paddedNames.count) jobs, at most \(s.maxConcurrentRunningJobs) at a time\n")
+            for (j, record) in snapshot.state.jobs.enumerated() {
+                if let run = record.reusedFrom { out.write("\(stamp) \(paddedNames[j]) succeeded (reused from \(run))\n") }
+            }
         case .job(let u):
-            var line = "\(stamp) \(padded(names[u.job])) \(u.state.rawValue)"
+            var line = stamp + " " + paddedNames[u.job] + " " + u.state.rawValue
             var details: [String] = []
             if u.attempt > 0 { details.append("attempt \(u.attempt)") }
             if let code = u.exitCode, u.state != .succeeded { details.append("exit code \(code)") }
@@ -36,27 +56,22 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
             if let reason = u.reason, u.state != .succeeded {
                 line += ": " + TerminalSanitizer.sanitize(Array(reason.utf8))
             }
-            if u.state == .delayed, let readyAt = u.readyAt {
+            if u.state == .delayed, let readyAt = u.readyAt, let snapshot {
                 line += "; next try in " + TimeFormat.duration(max(0, snapshot.wallTime(readyAt) - event.time))
             }
             out.write(line + "\n")
         case let .log(job, _, stream, bytes):
             guard showLogs else { return }
             let marker = stream == .stderr ? " !" : " |"
-            out.write(padded(names[job]) + marker + " " + TerminalSanitizer.sanitize(bytes) + "\n")
+            out.write(paddedNames[job] + marker + " " + TerminalSanitizer.sanitize(bytes) + "\n")
         case let .controls(paused, limit):
             out.write("\(stamp) controls: \(paused ? "paused" : "running"), at most \(limit) at a time\n")
         case .runReopened:
             out.write("\(stamp) run reopened by a retry\n")
         case .runFinished(let outcome):
-            out.write("\(stamp) \(TerminalSanitizer.sanitize(Array(snapshot.info.metaJobName.utf8))): \(outcome.rawValue)\n")
+            out.write("\(stamp) \(metaJobName): \(outcome.rawValue)\n")
         }
     }
 
     public func flush() { out.flushSoon() }
-
-    private func padded(_ name: String) -> String {
-        let safe = TerminalSanitizer.sanitize(Array(name.utf8))
-        return safe.count >= nameWidth ? safe : safe + String(repeating: " ", count: nameWidth - safe.count)
-    }
 }

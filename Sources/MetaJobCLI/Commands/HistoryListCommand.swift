@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import MetaJobHistory
+
+/// `metajob history list`: past runs, newest first.
+struct HistoryListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List past runs, newest first.")
+
+    @OptionGroup var history: HistoryOptions
+    @Flag(name: .long, help: "Print JSON.") var json = false
+    @Option(name: .long, help: "At most N runs (default 20).") var limit: Int = 20
+    @Option(name: .long, help: "Only runs of this meta job.") var metaJob: String?
+    @Option(name: .long, help: "Only runs in this state (running, succeeded, failed, cancelled, interrupted).") var state: String?
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
+        let states = ["running", "succeeded", "failed", "cancelled", "interrupted"]
+        if let state, !states.contains(state) {
+            throw ValidationError("--state must be one of \(states.joined(separator: ", ")), not \(state).")
+        }
+    }
+
+    func run() throws {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        let store = try history.open(environment)
+        let runs = try HistoryFormat.attempt { try store.listRuns(limit: limit, metaJob: metaJob, state: state) }
+        if json {
+            CLIOutput.stdout("[" + runs.map(HistoryFormat.json).joined(separator: ",") + "]\n")
+            return
+        }
+        guard !runs.isEmpty else {
+            CLIOutput.stdout("No runs recorded in \(store.path)" + (metaJob != nil || state != nil ? " match." : ". Run `metajob run FILE` or `metajob demo`.") + "\n")
+            return
+        }
+        var rows = [["RUN", "META JOB", "STATE", "STARTED", "DURATION", "JOBS"]]
+        for run in runs {
+            rows.append([run.runId, run.metaJob, run.state, HistoryFormat.localTime(run.startedAt),
+                         run.endedAt.map { TimeFormat.duration(max(0, $0 - run.startedAt)) } ?? "-",
+                         HistoryFormat.counts(run.jobCounts)])
+        }
+        CLIOutput.stdout(TerminalSanitizer.sanitizeText(HistoryFormat.table(rows)))
+    }
+}

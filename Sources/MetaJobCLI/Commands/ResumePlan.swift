@@ -1,0 +1,42 @@
+import MetaJobCore
+import MetaJobHistory
+
+/// Which jobs a resumed run reuses and which it runs.
+struct ResumePlan {
+    /// A reason the plan cannot be made, worded for the user.
+    struct Problem: Error {
+        var message: String
+    }
+
+    /// Jobs that count as succeeded, by name → the run they succeeded in.
+    var reused: [String: String] = [:]
+    /// Jobs that run, in definition order.
+    var toRun: [String] = []
+
+    /// Jobs that did not succeed in `previous` run; so do the `rerun` jobs and everything downstream of them.
+    /// The rest succeeded and are reused (from the run they first succeeded in).
+    init(definition: MetaJobDefinition, previous: RunDetail, rerun: [String]) throws {
+        let graph = JobGraph(definition)
+        var previousJobs: [String: JobHistory] = [:]
+        for job in previous.jobs { previousJobs[job.name] = job }
+        var runs = Set<Int>()
+        var unknown: [String] = []
+        var named: [Int] = []
+        for name in rerun {
+            if let j = graph.index[name] { named.append(j) } else { unknown.append(name) }
+        }
+        guard unknown.isEmpty else {
+            throw Problem(message: "run \(previous.summary.runId) has no job named \(unknown.joined(separator: ", ")). Its jobs: \(graph.names.prefix(20).joined(separator: ", "))\(graph.count > 20 ? ", …" : "").")
+        }
+        runs.formUnion(named)
+        runs.formUnion(graph.downstream(of: named))
+        for (j, name) in graph.names.enumerated() {
+            guard let old = previousJobs[name], old.state == JobState.succeeded.rawValue else {
+                runs.insert(j)  // failed, cancelled, interrupted, not_run — or new in the snapshot
+                continue
+            }
+            if !runs.contains(j) { reused[name] = old.reusedFrom ?? previous.summary.runId }
+        }
+        toRun = graph.names.enumerated().filter { runs.contains($0.offset) }.map(\.element)
+    }
+}

@@ -1,0 +1,14 @@
+import MetaJobCore
+
+/// What a headless session runs: a definition, where it came from, and what it reuses from an earlier run.
+struct RunSource {
+    var definition: MetaJobDefinition
+    /// The definition file's bytes, kept in the history so `resume` works after the file changed.
+    var definitionText: [UInt8]
+    /// The definition file's path as given (nil for the built-in demo).
+    var definitionPath: String?
+    /// The run this one resumes, if any.
+    var resumedFrom: String?
+    /// Jobs that count as succeeded without running, by name → the run they succeeded in.
+    var reused: [String: String] = [:]
+}
