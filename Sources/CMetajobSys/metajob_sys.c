@@ -69,6 +69,10 @@ int metajob_spawn(const char *path, char *const argv[], char *const envp[], cons
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     if (rc == 0 && cwd != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    // A job gets stdin, stdout and stderr, nothing else: descriptors metajob inherited without
+    // close-on-exec (a parent's pipe, say) must not leak into jobs, where a job outliving metajob would
+    // hold them open.
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 
     pid_t pid = -1;
     if (rc == 0) rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);

@@ -27,9 +27,18 @@ enum ProcessLiveness {
         if pid == current.pid { return start == nil || start == current.start }
         guard pid > 0 else { return false }
         if kill(pid, 0) != 0 && errno == ESRCH { return false }
+        // A zombie has exited; it only waits for its parent (or an init that never reaps) to collect it.
+        if let state = processState(pid), state == "Z" || state == "X" { return false }
         if let start, let now = startTicks(pid), now != start { return false }
         if let name, let now = programName(pid), now != name { return false }
         return true
+    }
+
+    /// Field 3 of /proc/PID/stat: R, S, D, Z (zombie), … (nil off Linux).
+    static func processState(_ pid: Int32) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ").first.map(String.init)
     }
 
     /// Field 22 of /proc/PID/stat: the start time in clock ticks since boot (nil off Linux).

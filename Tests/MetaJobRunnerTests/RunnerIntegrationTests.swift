@@ -109,6 +109,17 @@ struct RunnerIntegrationTests {
         #expect(ProcessProbe.waitGone(pid, timeout: 2), "the grandchild must be gone")
     }
 
+    @Test func jobsGetOnlyStandardDescriptors() throws {
+        // An fd this process holds without close-on-exec, as a parent's pipe would be.
+        let fd = open("/dev/null", O_RDONLY)
+        defer { close(fd) }
+        #expect(fd > 2)
+        let (runner, rec) = LocalRun.make([LocalRun.job("fds", [], "ls /proc/$$/fd | tr '\\n' ' '")])
+        runner.start()
+        #expect(rec.waitForFinish())
+        #expect(rec.lines("fds") == ["0 1 2 "])
+    }
+
     @Test func nonUTF8OutputIsKeptByteExact() {
         let (runner, rec) = LocalRun.make([LocalRun.job("bytes", [], #"printf 'ok\n\377\376\000x\r\nlast'"#)])
         runner.start()
