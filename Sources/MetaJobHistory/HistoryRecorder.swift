@@ -101,8 +101,8 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                 dirty.insert(u.job)
             }
         case let .log(job, attempt, stream, line):
-            batch.logs.append(LogRow(sequence: Int64(event.sequence), job: job, attempt: attempt,
-                                     stream: stream == .stderr ? 2 : 1, time: event.time, bytes: line))
+            batch.append(job: job, attempt: attempt, stream: stream == .stderr ? 2 : 1,
+                         sequence: Int64(event.sequence), time: event.time, line: line)
             bufferedBytes += line.count
             peakBytes = max(peakBytes, bufferedBytes)
         case .runFinished(let outcome):
@@ -114,7 +114,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         case .runStarted, .controls:
             break
         }
-        let rows = batch.events.count + batch.logs.count
+        let rows = batch.events.count + batch.lineCount
         if rows >= HistoryRecorder.batchRows || bufferedBytes > HistoryRecorder.maxBufferedBytes {
             scheduleWrite(now: true)
         } else if !writeScheduled {
@@ -208,7 +208,9 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                 // memory bound) in front of the newer ones and try again shortly.
                 retriedBatches += 1
                 batch.events = taken.events + batch.events
-                batch.logs = taken.logs + batch.logs
+                batch.chunks = taken.chunks + batch.chunks
+                batch.lineCount += taken.lineCount
+                batch.chunkIndex = [:]  // indices moved: later lines start new chunks
                 if batch.runState == nil { batch.runState = taken.runState }
                 for (j, _) in jobs { dirty.insert(j) }
                 if !writeScheduled {
@@ -222,7 +224,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         } else {
             consecutiveFailures = 0
         }
-        bufferedBytes -= taken.logs.reduce(0) { $0 + $1.bytes.count }
+        bufferedBytes -= taken.chunks.reduce(0) { $0 + $1.lineBytes }
         return true
     }
 
@@ -246,12 +248,14 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                     try insert.execute()
                 }
             }
-            if !batch.logs.isEmpty {
+            if !batch.chunks.isEmpty {
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO log_lines (run, seq, job, attempt, stream, time, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO log_chunks (run, job, attempt, stream, first_seq, last_seq, lines, payload)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                for l in batch.logs {
-                    insert.setUncheckedArguments([run, l.sequence, l.job, l.attempt, l.stream, l.time, Data(l.bytes)])
+                for c in batch.chunks {
+                    insert.setUncheckedArguments([run, c.job, c.attempt, c.stream, c.firstSequence, c.lastSequence,
+                                                  c.lineCount, Data(c.payload)])
                     try insert.execute()
                 }
             }

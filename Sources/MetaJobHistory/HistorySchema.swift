@@ -83,6 +83,24 @@ enum HistorySchema {
             // `history list --state X` and prune's liveness checks: the few running runs without a scan.
             try db.execute(sql: "CREATE INDEX runs_state ON runs(state, started_at)")
         }
+        migrator.registerMigration("v3") { db in
+            // Output lines packed per job attempt and stream (see LogChunk): a row per line was too slow for
+            // jobs that write millions of lines. Files from v1/v2 keep their `log_lines`, read alongside.
+            try db.execute(sql: """
+                CREATE TABLE log_chunks (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    job INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    stream INTEGER NOT NULL,
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    lines INTEGER NOT NULL,
+                    payload BLOB NOT NULL
+                );
+                -- logs: one attempt's chunks, from a sequence on (a follower's poll).
+                CREATE INDEX log_chunks_attempt ON log_chunks(run, job, attempt, last_seq);
+                """)
+        }
         return migrator
     }
 }

@@ -173,17 +173,31 @@ public final class HistoryStore: @unchecked Sendable {
             }
             let idx: Int = jobRow[0]
             let last: Int = jobRow[1]
+            let chosen = attempt ?? last
+            var lines: [StoredLogLine] = []
+            // Lines recorded before v3 (one row each), then the packed chunks; merged by sequence.
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT seq, time, attempt, stream, bytes FROM log_lines
                 WHERE run = ? AND job = ? AND attempt = ? AND seq > ? ORDER BY seq
-                """, arguments: [run.id, idx, attempt ?? last, after])
-            var lines: [StoredLogLine] = []
+                """, arguments: [run.id, idx, chosen, after])
             while let r = try cursor.next() {
                 let stream: Int = r[3]
                 let data: Data? = r[4]
                 lines.append(StoredLogLine(sequence: r[0], time: r[1], attempt: r[2],
                                            stream: stream == 2 ? .stderr : .stdout, bytes: data.map { [UInt8]($0) } ?? []))
             }
+            let chunks = try Row.fetchCursor(db, sql: """
+                SELECT stream, payload FROM log_chunks
+                WHERE run = ? AND job = ? AND attempt = ? AND last_seq > ? ORDER BY first_seq
+                """, arguments: [run.id, idx, chosen, after])
+            while let r = try chunks.next() {
+                let stream: Int = r[0]
+                let payload: Data = r[1]
+                LogChunk.decode(payload, attempt: chosen, stream: stream == 2 ? .stderr : .stdout, after: after, into: &lines)
+            }
+            // Chunks of stdout and stderr interleave in time: restore the order the lines arrived in (a
+            // stable sort of nearly sorted input, so cheap).
+            lines.sort { $0.sequence < $1.sequence }
             return lines
         }
     }
@@ -220,7 +234,7 @@ public final class HistoryStore: @unchecked Sendable {
                 let ids = doomed[chunk..<min(chunk + 500, doomed.count)]
                 let list = ids.map(String.init).joined(separator: ",")
                 // Explicit deletes instead of relying on ON DELETE CASCADE: foreign keys may be off in other tools.
-                for table in ["log_lines", "job_events", "jobs"] {
+                for table in ["log_lines", "log_chunks", "job_events", "jobs"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE run IN (\(list))")
                 }
                 try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))")

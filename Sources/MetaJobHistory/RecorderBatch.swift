@@ -1,7 +1,34 @@
 /// Rows waiting for the writer.
 struct Batch {
     var events: [EventRow] = []
-    var logs: [LogRow] = []
+    /// Output lines, one chunk per job attempt and stream that wrote since the last write.
+    var chunks: [LogChunk] = []
+    /// Where each (job, attempt, stream) chunk of this batch is in `chunks`.
+    var chunkIndex: [ChunkKey: Int] = [:]
+    /// Output lines waiting, for the batch-size trigger.
+    var lineCount = 0
     /// The run's latest state change in this batch (finished or reopened).
     var runState: (String, Double?)?
+
+    /// Identifies the chunk a line goes to.
+    struct ChunkKey: Hashable {
+        var job: Int
+        var attempt: Int
+        var stream: Int
+    }
+
+    /// Adds a line to its chunk.
+    mutating func append(job: Int, attempt: Int, stream: Int, sequence: Int64, time: Double, line: [UInt8]) {
+        let key = ChunkKey(job: job, attempt: attempt, stream: stream)
+        let index: Int
+        if let known = chunkIndex[key] {
+            index = known
+        } else {
+            index = chunks.count
+            chunks.append(LogChunk(job: job, attempt: attempt, stream: stream))
+            chunkIndex[key] = index
+        }
+        chunks[index].append(sequence: sequence, time: time, line: line)
+        lineCount += 1
+    }
 }

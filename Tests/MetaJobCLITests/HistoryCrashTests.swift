@@ -11,7 +11,7 @@ struct HistoryCrashTests {
     }
 
     /// Waits up to `seconds` for `condition`, polling; false on timeout.
-    func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

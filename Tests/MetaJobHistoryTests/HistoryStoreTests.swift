@@ -162,7 +162,7 @@ import Testing
         }
         let store = try HistoryStore(path: path)
         let applied = try store.pool.read { db in try HistorySchema.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1", "v2"])
+        #expect(applied == ["v1", "v2", "v3"])
         let runs = try store.listRuns(metaJob: "legacy")
         #expect(runs.map(\.runId) == ["old-run"] && runs[0].jobCounts == ["succeeded": 1])
         let detail = try store.run("old")
@@ -171,10 +171,11 @@ import Testing
         #expect(try store.integrityCheck())
     }
 
-    /// Rows in runs, jobs, job_events, log_lines.
+    /// Rows in runs, jobs, job_events, and stored output lines (old one-row lines plus packed chunks' lines).
     private func rowCounts(_ store: HistoryStore) throws -> [Int] {
         try store.pool.read { db in
-            try ["runs", "jobs", "job_events", "log_lines"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }
+            try ["runs", "jobs", "job_events"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }
+                + [try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM log_lines) + (SELECT coalesce(sum(lines), 0) FROM log_chunks)")!]
         }
     }
 }
