@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 "MetaJobCore", "MetaJobRunner",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),

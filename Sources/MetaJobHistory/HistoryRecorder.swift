@@ -242,10 +242,13 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                     INSERT INTO job_events (run, job, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+                var raw = RawStatement(insert, in: db)
                 for e in batch.events {
-                    insert.setUncheckedArguments([run, e.job, e.time, e.state, e.attempt, e.exitCode.map { Int64($0) },
-                                                  e.reason, e.executionId, e.delayReason, e.readyAt])
-                    try insert.execute()
+                    raw.begin()
+                    raw.bind(run); raw.bind(e.job); raw.bind(e.time); raw.bind(e.state); raw.bind(e.attempt)
+                    raw.bind(e.exitCode.map { Int64($0) }); raw.bind(e.reason); raw.bind(e.executionId)
+                    raw.bind(e.delayReason); raw.bind(e.readyAt)
+                    try raw.step()
                 }
             }
             if !batch.chunks.isEmpty {
@@ -253,10 +256,12 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                     INSERT INTO log_chunks (run, job, attempt, stream, first_seq, last_seq, lines, payload)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+                var raw = RawStatement(insert, in: db)
                 for c in batch.chunks {
-                    insert.setUncheckedArguments([run, c.job, c.attempt, c.stream, c.firstSequence, c.lastSequence,
-                                                  c.lineCount, Data(c.payload)])
-                    try insert.execute()
+                    raw.begin()
+                    raw.bind(run); raw.bind(c.job); raw.bind(c.attempt); raw.bind(c.stream)
+                    raw.bind(c.firstSequence); raw.bind(c.lastSequence); raw.bind(c.lineCount); raw.bind(c.payload)
+                    try raw.step()
                 }
             }
             if !jobs.isEmpty {
@@ -264,10 +269,13 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                     UPDATE jobs SET state = ?, attempts = ?, exit_code = ?, reason = ?, execution_id = ?,
                                     started_at = ?, ended_at = ? WHERE run = ? AND idx = ?
                     """)
+                var raw = RawStatement(update, in: db)
                 for (j, s) in jobs {
-                    update.setUncheckedArguments([s.state.rawValue, s.attempts, s.exitCode.map { Int64($0) }, s.reason,
-                                                  s.executionId, s.startedAt, s.endedAt, run, j])
-                    try update.execute()
+                    raw.begin()
+                    raw.bind(s.state.rawValue); raw.bind(s.attempts); raw.bind(s.exitCode.map { Int64($0) })
+                    raw.bind(s.reason); raw.bind(s.executionId); raw.bind(s.startedAt); raw.bind(s.endedAt)
+                    raw.bind(run); raw.bind(j)
+                    try raw.step()
                 }
             }
             let now = Date().timeIntervalSince1970
