@@ -88,6 +88,10 @@ struct HeadlessSession {
         if let recorder {
             runner.unsubscribe(recorder)
             recorder.close(outcome: outcomeBox.get())
+            if let error = recorder.error {
+                // The run went on (recording never stops it), but the history is incomplete: say so.
+                CLIOutput.stderr("warning: the run was not fully recorded in \(history.path(environment)): \(error)\n")
+            }
         }
         // The writer belongs to the runner's queue (its deferred flushes run there): finish on it too.
         let summary = options.output == .plain ? SummaryTable.render(snapshot, elapsed: elapsed) : ""
