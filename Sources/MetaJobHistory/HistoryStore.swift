@@ -93,10 +93,13 @@ public final class HistoryStore: @unchecked Sendable {
                 INSERT INTO jobs (run, idx, name, team, fail_dag_on_error, depends_on, reused_from, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+            var raw = RawStatement(insert, in: db)
             for (i, job) in run.jobs.enumerated() {
                 let state = job.reusedFrom == nil ? JobState.pending : JobState.succeeded
-                try insert.execute(arguments: [id, i, job.name, job.team, job.failDagOnError,
-                                               HistoryStore.json(job.dependsOn), job.reusedFrom, state.rawValue])
+                raw.begin()
+                raw.bind(id); raw.bind(i); raw.bind(job.name); raw.bind(job.team); raw.bind(job.failDagOnError ? 1 : 0)
+                raw.bind(HistoryStore.json(job.dependsOn)); raw.bind(job.reusedFrom); raw.bind(state.rawValue)
+                try raw.step()
             }
             return id
         }
@@ -283,9 +286,15 @@ public final class HistoryStore: @unchecked Sendable {
         return counts
     }
 
+    /// A JSON array of strings. Not JSONSerialization: it runs once per job when a run starts, and
+    /// Foundation's took ~15 µs a call (0.15 s for a 10,000-job run).
     static func json(_ strings: [String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: strings)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var text = "["
+        for (i, string) in strings.enumerated() {
+            if i > 0 { text += "," }
+            JSONValue.writeString(string, into: &text)
+        }
+        return text + "]"
     }
 
     static func strings(_ json: String) -> [String] {
