@@ -62,6 +62,7 @@ import Glibc
             }
             print("SPEED   parse only: \(String(format: "%.3f", t1 - t0)) s")
             if case .failure(let r) = result { Issue.record("\(label): \(r.issues.prefix(3))") }
+            #expect((try? result.get())?.jobs.count == n, "\(label): every job loads")
             print("SPEED \(label): \(bytes.count) bytes, \(String(format: "%.3f", elapsed)) s wall, \(String(format: "%.3f", cpuElapsed)) s CPU, peak RSS so far "
                 + "\(String(format: "%.0f", Self.peakRSSMB())) MB")
         }
