@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
-        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore"]),
+        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory"]),
     ]
 )
