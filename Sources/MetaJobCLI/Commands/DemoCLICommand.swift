@@ -23,6 +23,9 @@ struct DemoCLICommand: ParsableCommand {
         let bytes = Array(DemoDefinition.yaml.utf8)
         let definition = try DefinitionFile.load(bytes: bytes, path: path)
         let source = RunSource(definition: definition, definitionText: bytes, definitionPath: nil)
+        // The demo is there to be watched: its jobs' progress lines are shown without asking.
+        var options = self.options
+        options.logs = true
         let code = try HeadlessSession(source: source, options: options, history: history,
                                        environment: Environment(ProcessInfo.processInfo.environment)).run()
         throw code
