@@ -210,7 +210,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                 batch.events = taken.events + batch.events
                 batch.chunks = taken.chunks + batch.chunks
                 batch.lineCount += taken.lineCount
-                batch.chunkIndex = [:]  // indices moved: later lines start new chunks
+                batch.forgetChunkPositions()  // indices moved
                 if batch.runState == nil { batch.runState = taken.runState }
                 for (j, _) in jobs { dirty.insert(j) }
                 if !writeScheduled {

@@ -7,6 +7,9 @@ struct Batch {
     var chunkIndex: [ChunkKey: Int] = [:]
     /// Output lines waiting, for the batch-size trigger.
     var lineCount = 0
+    /// The chunk the previous line went to: consecutive lines usually share it, and this skips the hashing.
+    private var lastKey: ChunkKey?
+    private var lastIndex = 0
     /// The run's latest state change in this batch (finished or reopened).
     var runState: (String, Double?)?
 
@@ -17,17 +20,27 @@ struct Batch {
         var stream: Int
     }
 
+    /// Forgets where chunks are (after `chunks` was rebuilt): later lines start new chunks.
+    mutating func forgetChunkPositions() {
+        chunkIndex = [:]
+        lastKey = nil
+    }
+
     /// Adds a line to its chunk.
     mutating func append(job: Int, attempt: Int, stream: Int, sequence: Int64, time: Double, line: [UInt8]) {
         let key = ChunkKey(job: job, attempt: attempt, stream: stream)
         let index: Int
-        if let known = chunkIndex[key] {
+        if key == lastKey {
+            index = lastIndex
+        } else if let known = chunkIndex[key] {
             index = known
         } else {
             index = chunks.count
             chunks.append(LogChunk(job: job, attempt: attempt, stream: stream))
             chunkIndex[key] = index
         }
+        lastKey = key
+        lastIndex = index
         chunks[index].append(sequence: sequence, time: time, line: line)
         lineCount += 1
     }
