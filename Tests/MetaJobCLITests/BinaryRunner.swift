@@ -22,12 +22,7 @@ enum BinaryRunner {
         process.executableURL = binary
         process.arguments = args
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var env = ProcessInfo.processInfo.environment
-        for key in env.keys where key.hasPrefix("DAGS_") || key.hasPrefix("VDK_DAGS_") { env[key] = nil }
-        // Never record test runs in the user's own history.
-        env["METAJOB_HISTORY"] = sharedHistory
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        process.environment = testEnvironment(adding: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -50,16 +45,33 @@ enum BinaryRunner {
     static let sharedHistory = FileManager.default.temporaryDirectory
         .appendingPathComponent("metajob-cli-tests-\(UUID().uuidString).sqlite").path
 
-    /// Runs `metajob args…` and returns its stdout bytes exactly (no UTF-8 decoding).
-    static func runRaw(_ args: [String], in directory: String? = nil) throws -> [UInt8] {
+    /// This process's environment without settings that would change a run, recording into `sharedHistory`.
+    static func testEnvironment(adding extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("DAGS_") || key.hasPrefix("VDK_DAGS_") { env[key] = nil }
+        // Never record test runs in the user's own history.
+        env["METAJOB_HISTORY"] = sharedHistory
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    /// Starts `metajob args…` in `directory` without waiting; its output goes to `stdout` (discarded by default).
+    static func launch(_ args: [String], in directory: String, stdout: Any = FileHandle.nullDevice) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        process.standardOutput = out
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = testEnvironment()
+        process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return process
+    }
+
+    /// Runs `metajob args…` and returns its stdout bytes exactly (no UTF-8 decoding).
+    static func runRaw(_ args: [String], in directory: String) throws -> [UInt8] {
+        let out = Pipe()
+        let process = try launch(args, in: directory, stdout: out)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return [UInt8](data)

@@ -33,13 +33,7 @@ struct HistoryCrashTests {
         """
         let dir = try BinaryRunner.directory(["p.yaml": pipeline])
         let history = dir + "/history.sqlite"
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = ["run", "p.yaml", "--no-tui", "--history", history]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--history", history], in: dir)
         defer {
             // metajob died with SIGKILL and could not stop its job: end it here.
             if let text = try? String(contentsOfFile: dir + "/long.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -77,12 +71,7 @@ struct HistoryCrashTests {
         """
         let dir = try BinaryRunner.directory(["p.yaml": pipeline])
         let history = dir + "/history.sqlite"
-        let run = Process()
-        run.executableURL = BinaryRunner.binary
-        run.arguments = ["run", "p.yaml", "--no-tui", "--history", history]
-        run.currentDirectoryURL = URL(fileURLWithPath: dir)
-        run.standardOutput = FileHandle.nullDevice
-        try run.run()
+        let run = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--history", history], in: dir)
         var id = ""
         let started = try eventually {
             guard let run = try newestRun(history, in: dir) else { return false }

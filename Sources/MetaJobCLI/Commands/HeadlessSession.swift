@@ -90,7 +90,7 @@ struct HeadlessSession {
             recorder.close(outcome: outcomeBox.get())
             if let error = recorder.error {
                 // The run went on (recording never stops it), but the history is incomplete: say so.
-                CLIOutput.stderr("warning: the run was not fully recorded in \(history.path(environment)): \(error)\n")
+                CLIOutput.stderr("warning: the run was not fully recorded in \(store?.path ?? ""): \(error)\n")
             }
         }
         // The writer belongs to the runner's queue (its deferred flushes run there): finish on it too.

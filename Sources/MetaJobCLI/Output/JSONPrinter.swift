@@ -6,7 +6,8 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
     private let out: OutputWriter
     private let showLogs: Bool
     private var snapshot: RunSnapshot?
-    /// Read on every event; kept apart so an event does not copy the whole snapshot.
+    /// Read on every event; kept apart so an event does not copy the snapshot.
+    private var info: RunInfo?
     private var names: [String] = []
     private var wallClockOrigin = 0.0
     private var finalStates: [JobState] = []
@@ -18,13 +19,14 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
 
     public func attach(_ snapshot: RunSnapshot) {
         self.snapshot = snapshot
+        info = snapshot.info
         names = snapshot.state.graph.names
         wallClockOrigin = snapshot.wallClockOrigin
         finalStates = snapshot.state.jobs.map(\.state)
     }
 
     public func receive(_ event: RunEvent) {
-        guard let info = snapshot?.info else { return }
+        guard let info else { return }
         var o = JSONObjectWriter()
         var reusedLines = ""
         switch event.kind {
