@@ -19,7 +19,7 @@ public enum HistoryError: Error, CustomStringConvertible, Equatable {
         case let .jobNotFound(run, job):
             return "run \(run) has no job \"\(job)\"; run `metajob history show \(run)` to see its jobs"
         case let .cannotOpen(path, reason):
-            return "cannot open the history file \(path): \(reason); set METAJOB_HISTORY to another path"
+            return "cannot open the history file \(path): \(reason)"
         }
     }
 }

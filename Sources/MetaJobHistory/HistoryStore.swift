@@ -39,22 +39,50 @@ public final class HistoryStore: @unchecked Sendable {
             // and spares an fsync per batch.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-        } catch let error as DatabaseError {
-            throw HistoryError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
-        }
-        try pool.writeWithoutTransaction { db in
-            // Only takes effect on a new file (before the first table): lets prune reclaim space without
-            // rewriting the whole file.
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0,
-               try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
-                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-                // Switching to WAL already wrote the header; an empty file's VACUUM (instant) applies the mode.
-                try db.execute(sql: "VACUUM")
+        var attempt = 0
+        while true {
+            do {
+                pool = try DatabasePool(path: path, configuration: config)
+                break
+            } catch let error as DatabaseError where attempt < 20 && error.isRaceWithAnotherOpener {
+                // Switching a new file to WAL needs a moment alone with it, and SQLite does not wait for that.
+                attempt += 1
+                usleep(20_000)
+            } catch let error as DatabaseError {
+                throw HistoryError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
             }
         }
-        try HistorySchema.migrator.migrate(pool)
+        try Self.prepare(pool)
+    }
+
+    /// Gives a new file its settings and brings any file's schema up to date, safely against other processes.
+    ///
+    /// GRDB's migrator reads which migrations are applied before it takes the write lock, so two processes
+    /// opening a new file at once (a run and a `history list` in another terminal) can both try to create
+    /// the tables. The loser's error is "already exists"; trying again reads the winner's work and
+    /// finds nothing left to do.
+    static func prepare(_ pool: DatabasePool) throws {
+        var attempt = 0
+        while true {
+            do {
+                if try pool.read({ try HistorySchema.migrator.hasCompletedMigrations($0) }) { return }
+                try pool.writeWithoutTransaction { db in
+                    // Only takes effect on a new file (before the first table): lets prune reclaim space without
+                    // rewriting the whole file.
+                    if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0,
+                       try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+                        try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                        // Switching to WAL already wrote the header; an empty file's VACUUM (instant) applies the mode.
+                        try db.execute(sql: "VACUUM")
+                    }
+                }
+                try HistorySchema.migrator.migrate(pool)
+                return
+            } catch let error as DatabaseError where attempt < 20 && error.isRaceWithAnotherOpener {
+                attempt += 1
+                usleep(20_000)
+            }
+        }
     }
 
     /// $METAJOB_HISTORY, else $XDG_STATE_HOME/metajob/history.sqlite, else ~/.local/state/metajob/history.sqlite.
@@ -299,5 +327,13 @@ public final class HistoryStore: @unchecked Sendable {
 
     static func strings(_ json: String) -> [String] {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? []
+    }
+}
+
+private extension DatabaseError {
+    /// True for the errors a concurrent first open of the same file causes, which a retry resolves.
+    var isRaceWithAnotherOpener: Bool {
+        resultCode == .SQLITE_BUSY || resultCode == .SQLITE_LOCKED
+            || (resultCode == .SQLITE_ERROR && (message ?? "").contains("already exists"))
     }
 }

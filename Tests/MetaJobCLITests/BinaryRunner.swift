@@ -55,15 +55,16 @@ enum BinaryRunner {
         return env
     }
 
-    /// Starts `metajob args…` in `directory` without waiting; its output goes to `stdout` (discarded by default).
-    static func launch(_ args: [String], in directory: String, stdout: Any = FileHandle.nullDevice) throws -> Process {
+    /// Starts `metajob args…` in `directory` without waiting; its output goes to `stdout` and `stderr` (discarded by default).
+    static func launch(_ args: [String], in directory: String, stdout: Any = FileHandle.nullDevice,
+                       stderr: Any = FileHandle.nullDevice) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = testEnvironment()
         process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
+        process.standardError = stderr
         try process.run()
         return process
     }

@@ -37,6 +37,26 @@ struct HistoryCLITests {
         return runs.map { $0["run_id"] as! String }
     }
 
+    /// A run and `history list` in another terminal may open a new history file at the same moment: each
+    /// process must succeed (GRDB's migrator alone let two create the same tables).
+    @Test func processesOpeningANewFileAtOnceAllSucceed() throws {
+        let dir = try BinaryRunner.directory(["p.yaml": "jobs:\n  - job_name: a\n    depends_on: []\n    command: echo hi\n"])
+        for round in 0..<6 {
+            let history = dir + "/race-\(round).sqlite"
+            let commands = [["run", "p.yaml", "--no-tui", "--history", history]]
+                + Array(repeating: ["history", "list", "--json", "--history", history], count: 3)
+            let started = try commands.enumerated().map { i, args in
+                let err = dir + "/err-\(round)-\(i)"
+                FileManager.default.createFile(atPath: err, contents: nil)
+                return (try BinaryRunner.launch(args, in: dir, stderr: try FileHandle(forWritingTo: URL(fileURLWithPath: err))), err)
+            }
+            for (process, err) in started {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "round \(round): \((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")")
+            }
+        }
+    }
+
     @Test func failedRunRoundTripsThroughListShowAndLogs() throws {
         let (dir, history) = try setup()
         let r = try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir)

@@ -33,7 +33,9 @@ struct HistoryCrashTests {
         """
         let dir = try BinaryRunner.directory(["p.yaml": pipeline])
         let history = dir + "/history.sqlite"
-        let process = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--history", history], in: dir)
+        FileManager.default.createFile(atPath: dir + "/run.err", contents: nil)
+        let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/run.err"))
+        let process = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--history", history], in: dir, stderr: stderr)
         defer {
             // metajob died with SIGKILL and could not stop its job: end it here.
             if let text = try? String(contentsOfFile: dir + "/long.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -48,13 +50,13 @@ struct HistoryCrashTests {
             let logs = try BinaryRunner.run(["history", "logs", run, "long", "--history", history], in: dir)
             return logs.stdout.contains("started-long")
         }
-        #expect(recorded)
+        #expect(recorded, "metajob's stderr: \((try? String(contentsOfFile: dir + "/run.err", encoding: .utf8)) ?? "")")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
 
         let show = try BinaryRunner.run(["history", "show", id, "--json", "--history", history], in: dir)
         #expect(show.exitCode == 0, "\(show.stderr)")
-        let object = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
         #expect((object["run"] as! [String: Any])["state"] as? String == "interrupted")
         let jobs = object["jobs"] as! [[String: Any]]
         #expect(jobs.first { $0["job"] as? String == "quick" }?["state"] as? String == "succeeded")

@@ -16,6 +16,9 @@ struct HistoryOptions: ParsableArguments {
         let path = path(environment)
         do {
             return try HistoryStore(path: path)
+        } catch let error as HistoryError {
+            CLIOutput.error("\(error). Give another file with --history PATH (or METAJOB_HISTORY), or run with --no-history.")
+            throw CLIExit.invalid
         } catch {
             CLIOutput.error("cannot open the run history at \(path): \(error). Give another file with --history PATH (or METAJOB_HISTORY), or run with --no-history.")
             throw CLIExit.invalid
