@@ -1,0 +1,17 @@
+import MetaJobCore
+
+/// What the dashboard asks of the outside world; the session performs these and answers with messages.
+public enum DashboardEffect: Sendable, Equatable {
+    /// A command for the live run's state machine (retry, cancel, pause, concurrency, stop).
+    case send(RunCommand)
+    /// Leave the dashboard. `stopRunning`: the user confirmed stopping jobs that still run.
+    case quit(stopRunning: Bool)
+    /// Load past runs for the browser (answered with `.historyRuns`).
+    case loadHistory
+    /// Load one past run (answered with `.pastRun`).
+    case openPastRun(runId: String)
+    /// Load one attempt's stored log (answered with `.pastLogs`).
+    case loadLogs(runId: String, job: String, attempt: Int)
+    /// Resume a past run (the history issue's resume); answered with `.live` for the new run.
+    case resume(runId: String)
+}

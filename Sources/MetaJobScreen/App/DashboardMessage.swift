@@ -1,0 +1,25 @@
+import MetaJobCore
+import MetaJobHistory
+import MetaJobRunner
+
+/// Everything that can happen to the dashboard: keys, the terminal, the live run, answers to its effects.
+/// The driver/session turns the outside world into these; `Dashboard.update` is the only thing that reads them.
+public enum DashboardMessage: Sendable {
+    case key(Key)
+    /// The terminal's size (at start and on SIGWINCH).
+    case resize(width: Int, height: Int)
+    /// Wall-clock time, seconds since 1970: elapsed times and delay countdowns move with it.
+    case tick(now: Double)
+    /// A live run to show (the run at start, or the new run after a resume from the browser).
+    case live(RunSnapshot)
+    /// Events of the live run since the last message, in order (coalesced by the session).
+    case events([RunEvent])
+    /// Answer to `.loadHistory`: past runs, newest first.
+    case historyRuns([RunSummary])
+    /// Answer to `.openPastRun` (and its refreshes while that run is still going in another process).
+    case pastRun(RunDetail)
+    /// Answer to `.loadLogs`: one attempt's stored lines, oldest first.
+    case pastLogs(runId: String, job: String, attempt: Int, lines: [StoredLogLine])
+    /// An effect failed (history unreadable, resume refused): shown to the user, never fatal.
+    case failed(String)
+}
