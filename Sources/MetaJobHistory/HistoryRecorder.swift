@@ -100,10 +100,10 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                 summaries[u.job].apply(u, at: event.time)
                 dirty.insert(u.job)
             }
-        case let .log(job, attempt, stream, line):
+        case let .log(job, attempt, stream, lines):
             batch.append(job: job, attempt: attempt, stream: stream == .stderr ? 2 : 1,
-                         sequence: Int64(event.sequence), time: event.time, line: line)
-            bufferedBytes += line.count
+                         firstSequence: Int64(event.sequence), time: event.time, lines: lines)
+            bufferedBytes += lines.byteCount
             peakBytes = max(peakBytes, bufferedBytes)
         case .runFinished(let outcome):
             finished = (outcome.rawValue, event.time)

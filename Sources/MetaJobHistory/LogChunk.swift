@@ -25,7 +25,7 @@ struct LogChunk {
     }
 
     /// Appends one line.
-    mutating func append(sequence: Int64, time: Double, line: [UInt8]) {
+    mutating func append(sequence: Int64, time: Double, line: ArraySlice<UInt8>) {
         if lineCount == 0 { firstSequence = sequence }
         lastSequence = sequence
         lineCount += 1

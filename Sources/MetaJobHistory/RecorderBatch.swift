@@ -1,3 +1,4 @@
+import MetaJobRunner
 /// Rows waiting for the writer.
 struct Batch {
     var events: [EventRow] = []
@@ -27,7 +28,7 @@ struct Batch {
     }
 
     /// Adds a line to its chunk.
-    mutating func append(job: Int, attempt: Int, stream: Int, sequence: Int64, time: Double, line: [UInt8]) {
+    mutating func append(job: Int, attempt: Int, stream: Int, firstSequence: Int64, time: Double, lines: LogLines) {
         let key = ChunkKey(job: job, attempt: attempt, stream: stream)
         let index: Int
         if key == lastKey {
@@ -41,7 +42,9 @@ struct Batch {
         }
         lastKey = key
         lastIndex = index
-        chunks[index].append(sequence: sequence, time: time, line: line)
-        lineCount += 1
+        for (i, line) in lines.enumerated() {
+            chunks[index].append(sequence: firstSequence + Int64(i), time: time, line: line)
+        }
+        lineCount += lines.count
     }
 }

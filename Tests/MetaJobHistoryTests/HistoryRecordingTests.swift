@@ -6,6 +6,22 @@ import MetaJobRunner
 import Testing
 
 @Suite struct HistoryRecordingTests {
+    /// A log event of n lines takes n sequence numbers; each stored line keeps its own (what `--follow` pages by).
+    @Test func aBatchOfLinesIsStoredLineByLineWithConsecutiveSequences() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        let recorder = try HistoryRecorder(store: store, run: newRun("20261124-170000-0001", jobs: [NewRunJob(name: "a")]))
+        recorder.receive(RunEvent(sequence: 1, time: 1, kind: .job(JobUpdate(job: 0, state: .running, attempt: 1))))
+        let batch = LogLines([Array("one".utf8), [], Array("three".utf8)])
+        #expect(batch.map { Array($0) } == [Array("one".utf8), [], Array("three".utf8)])
+        recorder.receive(RunEvent(sequence: 2, time: 2, kind: .log(job: 0, attempt: 1, stream: .stdout, lines: batch)))
+        recorder.receive(RunEvent(sequence: 5, time: 3, kind: .log(job: 0, attempt: 1, stream: .stdout, lines: LogLines([Array("four".utf8)]))))
+        recorder.close(outcome: .succeeded)
+        let stored = try store.logs(runId: "20261124-170000-0001", job: "a", attempt: 1)
+        #expect(stored.map(\.sequence) == [2, 3, 4, 5])
+        #expect(stored.map { String(decoding: $0.bytes, as: UTF8.self) } == ["one", "", "three", "four"])
+        #expect(try store.logs(runId: "20261124-170000-0001", job: "a", attempt: 1, after: 3).count == 2)
+    }
+
     @Test func aRealRunWithFailuresRoundTrips() throws {
         let path = temporaryHistoryPath()
         let store = try HistoryStore(path: path)
@@ -114,7 +130,7 @@ import Testing
                     recorder.receive(RunEvent(sequence: 1, time: 1, kind: .job(JobUpdate(job: 0, state: .running, attempt: 1))))
                     for i in 0..<lineCount {
                         recorder.receive(RunEvent(sequence: UInt64(i + 2), time: 2, kind: .log(job: 0, attempt: 1, stream: .stdout,
-                                                                                               line: Array("\(id) \(i)".utf8))))
+                                                                                               lines: LogLines([Array("\(id) \(i)".utf8)]))))
                     }
                     recorder.receive(RunEvent(sequence: UInt64(lineCount + 2), time: 3,
                                               kind: .job(JobUpdate(job: 0, state: .succeeded, attempt: 1, exitCode: 0))))
@@ -192,7 +208,7 @@ import Testing
         locked.wait()
         for i in 0..<100 {
             recorder.receive(RunEvent(sequence: UInt64(i + 1), time: 1, kind: .log(job: 0, attempt: 1, stream: .stdout,
-                                                                                   line: Array("line \(i)".utf8))))
+                                                                                   lines: LogLines([Array("line \(i)".utf8)]))))
         }
         // The first batch fails on the lock and is kept.
         Thread.sleep(forTimeInterval: 0.3)
@@ -210,7 +226,7 @@ import Testing
         // 64 MB in 64 KB lines: receive must block on the writer now and then instead of buffering it all.
         let line = [UInt8](repeating: 0x41, count: 64 << 10)
         for i in 0..<1024 {
-            recorder.receive(RunEvent(sequence: UInt64(i + 1), time: 1, kind: .log(job: 0, attempt: 1, stream: .stderr, line: line)))
+            recorder.receive(RunEvent(sequence: UInt64(i + 1), time: 1, kind: .log(job: 0, attempt: 1, stream: .stderr, lines: LogLines([line]))))
         }
         recorder.close(outcome: .succeeded)
         #expect(recorder.error == nil)

@@ -32,8 +32,8 @@ import Testing
             send(.job(JobUpdate(job: j, state: .queued, attempt: 0)))
             send(.job(JobUpdate(job: j, state: .submitted, attempt: 1)))
             send(.job(JobUpdate(job: j, state: .running, attempt: 1, executionId: "exec-\(j)")))
-            send(.log(job: j, attempt: 1, stream: .stdout, line: Array("starting job \(j)".utf8)))
-            send(.log(job: j, attempt: 1, stream: .stderr, line: Array("a warning from job \(j)".utf8)))
+            send(.log(job: j, attempt: 1, stream: .stdout, lines: LogLines([Array("starting job \(j)".utf8)])))
+            send(.log(job: j, attempt: 1, stream: .stderr, lines: LogLines([Array("a warning from job \(j)".utf8)])))
             send(.job(JobUpdate(job: j, state: j % 50 == 0 ? .userError : .succeeded, attempt: 1,
                                 exitCode: j % 50 == 0 ? 1 : 0, executionId: "exec-\(j)")))
         }

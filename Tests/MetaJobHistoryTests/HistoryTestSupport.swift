@@ -33,7 +33,7 @@ func recordFinished(_ store: HistoryStore, _ runId: String, metaJob: String = "t
     for (j, (_, state)) in jobs.enumerated() {
         send(.job(JobUpdate(job: j, state: .submitted, attempt: 1)))
         send(.job(JobUpdate(job: j, state: .running, attempt: 1)))
-        for i in 0..<logLines { send(.log(job: j, attempt: 1, stream: .stdout, line: Array("line \(i)".utf8))) }
+        for i in 0..<logLines { send(.log(job: j, attempt: 1, stream: .stdout, lines: LogLines([Array("line \(i)".utf8)]))) }
         send(.job(JobUpdate(job: j, state: state, attempt: 1, exitCode: state == .succeeded ? 0 : 1)))
     }
     if let outcome {

@@ -39,8 +39,8 @@ final class RunRecorder: RunObserver, @unchecked Sendable {
 
     func rawLines(_ job: String, _ stream: LogStream = .stdout) -> [[UInt8]] {
         let j = snapshot!.state.graph.index[job]!
-        return events.compactMap {
-            if case let .log(job, _, s, line) = $0.kind, job == j, s == stream { return line } else { return nil }
+        return events.flatMap { event -> [[UInt8]] in
+            if case let .log(job, _, s, lines) = event.kind, job == j, s == stream { return lines.map { Array($0) } } else { return [] }
         }
     }
 

@@ -52,17 +52,26 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
             if let id = u.executionId { o.string("execution_id", id) }
             if let delay = u.delayReason { o.string("delay_reason", delay.code) }
             if let readyAt = u.readyAt { o.string("ready_at", TimeFormat.iso8601(wallClockOrigin + readyAt)) }
-        case let .log(job, attempt, stream, bytes):
+        case let .log(job, attempt, stream, lines):
             guard showLogs else { return }
-            o.string("event", "log"); o.string("time", TimeFormat.iso8601(event.time))
-            o.string("job", names[job]); o.int("attempt", attempt); o.string("stream", stream.rawValue)
-            if let text = String(validating: bytes, as: UTF8.self) {
-                o.string("line", text)
-            } else {
-                // JSON text must be UTF-8: show the line lossily and keep the exact bytes beside it.
-                o.string("line", String(decoding: bytes, as: UTF8.self))
-                o.string("line_base64", Base64.encode(bytes))
+            // One object per line, as before batching: consumers read lines, not batches.
+            let time = TimeFormat.iso8601(event.time)
+            var text = ""
+            for line in lines {
+                var o = JSONObjectWriter()
+                o.string("event", "log"); o.string("time", time)
+                o.string("job", names[job]); o.int("attempt", attempt); o.string("stream", stream.rawValue)
+                if let valid = String(validating: line, as: UTF8.self) {
+                    o.string("line", valid)
+                } else {
+                    // JSON text must be UTF-8: show the line lossily and keep the exact bytes beside it.
+                    o.string("line", String(decoding: line, as: UTF8.self))
+                    o.string("line_base64", Base64.encode(Array(line)))
+                }
+                text += o.finish() + "\n"
             }
+            out.write(text)
+            return
         case let .controls(paused, limit):
             o.string("event", "controls"); o.string("time", TimeFormat.iso8601(event.time))
             o.bool("paused", paused); o.int("limit", limit)

@@ -60,10 +60,12 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
                 line += "; next try in " + TimeFormat.duration(max(0, snapshot.wallTime(readyAt) - event.time))
             }
             out.write(line + "\n")
-        case let .log(job, _, stream, bytes):
+        case let .log(job, _, stream, lines):
             guard showLogs else { return }
-            let marker = stream == .stderr ? " !" : " |"
-            out.write(paddedNames[job] + marker + " " + TerminalSanitizer.sanitize(bytes) + "\n")
+            let prefix = paddedNames[job] + (stream == .stderr ? " ! " : " | ")
+            var text = ""
+            for line in lines { text += prefix + TerminalSanitizer.sanitize(line) + "\n" }
+            out.write(text)
         case let .controls(paused, limit):
             out.write("\(stamp) controls: \(paused ? "paused" : "running"), at most \(limit) at a time\n")
         case .runReopened:

@@ -3,6 +3,16 @@
 public enum TerminalSanitizer {
     /// `bytes` as printable text: tabs kept, other C0/C1 controls and DEL as `\xNN` / `\u{NN}`, invalid UTF-8 as `\xNN`.
     public static func sanitize(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { sanitize($0) }
+    }
+
+    /// A line of a log batch, as `sanitize(_: [UInt8])`.
+    public static func sanitize(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { sanitize($0) }
+    }
+
+    /// The work of both, over contiguous bytes indexed from 0.
+    static func sanitize(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         // Fast path: plain printable ASCII is the common case.
         if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) {
             return String(decoding: bytes, as: UTF8.self)
@@ -44,7 +54,7 @@ public enum TerminalSanitizer {
     }
 
     /// Length of the valid UTF-8 sequence starting at `i`, or 0 when it is not valid.
-    private static func sequenceLength(_ bytes: [UInt8], at i: Int) -> Int {
+    private static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
         let b = bytes[i]
         let length: Int
         let minimum: UInt32

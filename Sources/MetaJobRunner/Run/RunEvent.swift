@@ -2,7 +2,8 @@ import MetaJobCore
 
 /// One entry of a run's event stream: numbered, timestamped, in the order things happened.
 public struct RunEvent: Sendable {
-    /// 1, 2, 3, … within a run; a snapshot carries the last number it includes.
+    /// 1, 2, 3, … within a run; a snapshot carries the last number it includes. A log event of n lines takes
+    /// n numbers: its lines are `sequence`, `sequence + 1`, … (so each stored line keeps its own number).
     public var sequence: UInt64
     /// Wall-clock time, seconds since 1970.
     public var time: Double
@@ -13,8 +14,8 @@ public struct RunEvent: Sendable {
         case runStarted
         /// A job's state changed.
         case job(JobUpdate)
-        /// A line a job wrote (bytes as written, without the newline).
-        case log(job: Int, attempt: Int, stream: LogStream, line: [UInt8])
+        /// Lines a job wrote, in order (bytes as written, without the newlines); never empty.
+        case log(job: Int, attempt: Int, stream: LogStream, lines: LogLines)
         /// Pause or concurrency limit changed.
         case controls(paused: Bool, limit: Int)
         /// A finished run was reopened by a retry.

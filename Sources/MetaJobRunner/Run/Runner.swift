@@ -158,12 +158,11 @@ public final class Runner: @unchecked Sendable {
         case let .started(key, executionId):
             step(.attemptStarted(job: key.job, attempt: key.attempt, executionId: executionId))
         case let .output(key, stream, lines):
-            let t = clock.wall()
-            for line in lines {
-                sequence += 1
-                let event = RunEvent(sequence: sequence, time: t, kind: .log(job: key.job, attempt: key.attempt, stream: stream, line: line))
-                for observer in observers.values { observer.receive(event) }
-            }
+            guard !lines.isEmpty else { return }
+            let event = RunEvent(sequence: sequence + 1, time: clock.wall(),
+                                 kind: .log(job: key.job, attempt: key.attempt, stream: stream, lines: LogLines(lines)))
+            sequence += UInt64(lines.count)
+            for observer in observers.values { observer.receive(event) }
             for observer in observers.values { observer.flush() }
         case let .finished(key, outcome):
             step(.attemptFinished(job: key.job, attempt: key.attempt, outcome: outcome))

@@ -1,0 +1,36 @@
+/// Consecutive lines of one attempt's stream in one buffer: what a log event carries.
+///
+/// One allocation per batch instead of one per line: a job writing a million lines a second would otherwise
+/// cost a million arrays a second before anything is printed or stored.
+public struct LogLines: Sendable, Equatable, RandomAccessCollection {
+    /// Every line's bytes, back to back, without line terminators.
+    public private(set) var bytes: [UInt8] = []
+    /// The end offset (exclusive) in `bytes` of each line.
+    public private(set) var ends: [Int] = []
+
+    public init() {}
+
+    /// The lines given, in order.
+    public init(_ lines: [[UInt8]]) {
+        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count })
+        ends.reserveCapacity(lines.count)
+        for line in lines { append(line) }
+    }
+
+    /// Adds one line after the others.
+    public mutating func append(_ line: some Collection<UInt8>) {
+        bytes.append(contentsOf: line)
+        ends.append(bytes.count)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { ends.count }
+
+    /// Line `i`'s bytes.
+    public subscript(i: Int) -> ArraySlice<UInt8> {
+        bytes[(i == 0 ? 0 : ends[i - 1]) ..< ends[i]]
+    }
+
+    /// The total bytes of all lines.
+    public var byteCount: Int { bytes.count }
+}
