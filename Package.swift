@@ -44,13 +44,13 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        // The dashboard's pure screen layer: app model, update function, views rendering into a cell buffer.
-        .target(name: "MetaJobScreen", dependencies: ["MetaJobCore", "MetaJobRunner", "MetaJobHistory"]),
+        // The dashboard's pure screen layer: app model, update function, views rendering into a cell buffer. Imports only the core.
+        .target(name: "MetaJobScreen", dependencies: ["MetaJobCore"]),
         .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory"]),
-        .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore", "MetaJobRunner", "MetaJobHistory"]),
+        .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"]),
     ]
 )

@@ -1,3 +1,4 @@
+import MetaJobCore
 import MetaJobRunner
 /// Rows waiting for the writer.
 struct Batch {

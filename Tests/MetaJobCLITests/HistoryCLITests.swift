@@ -1,3 +1,4 @@
+import MetaJobCore
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import MetaJobCore
-import MetaJobRunner
+
 
 /// The dashboard's whole state (the app model): which view, what is selected, scroll positions, the run.
 ///

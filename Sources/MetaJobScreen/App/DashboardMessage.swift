@@ -1,6 +1,6 @@
 import MetaJobCore
-import MetaJobHistory
-import MetaJobRunner
+
+
 
 /// Everything that can happen to the dashboard: keys, the terminal, the live run, answers to its effects.
 /// The driver/session turns the outside world into these; `Dashboard.update` is the only thing that reads them.

@@ -1,5 +1,3 @@
-import MetaJobCore
-
 /// The fixed facts of a run: who, what, where.
 public struct RunInfo: Sendable {
     public var runId: String

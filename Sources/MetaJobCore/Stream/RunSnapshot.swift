@@ -1,5 +1,3 @@
-import MetaJobCore
-
 /// Everything an observer needs to draw a run at one point of its event stream.
 public struct RunSnapshot: Sendable {
     public var info: RunInfo
@@ -9,6 +7,13 @@ public struct RunSnapshot: Sendable {
     public var sequence: UInt64
     /// Wall time of the state machine's clock zero, so its times convert to wall times.
     public var wallClockOrigin: Double
+
+    public init(info: RunInfo, state: RunState, sequence: UInt64, wallClockOrigin: Double) {
+        self.info = info
+        self.state = state
+        self.sequence = sequence
+        self.wallClockOrigin = wallClockOrigin
+    }
 
     /// Wall time of a state-machine time.
     public func wallTime(_ t: Double) -> Double { wallClockOrigin + t }

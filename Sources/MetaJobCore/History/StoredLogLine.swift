@@ -1,5 +1,3 @@
-import MetaJobCore
-
 /// One output line of one attempt, as stored.
 public struct StoredLogLine: Sendable, Equatable {
     /// The run's event sequence number: increasing within a run, so a follower asks for lines after the last it saw.

@@ -1,5 +1,3 @@
-import MetaJobCore
-
 /// One entry of a run's event stream: numbered, timestamped, in the order things happened.
 public struct RunEvent: Sendable {
     /// 1, 2, 3, … within a run; a snapshot carries the last number it includes. A log event of n lines takes
