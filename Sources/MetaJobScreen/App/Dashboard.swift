@@ -256,7 +256,7 @@ public struct Dashboard: Sendable {
         run.isPast = true
         run.outcome = detail.summary.state == "running" ? nil : ScreenText.label(detail.summary.state)
         run.endTime = detail.summary.endedAt
-        let refresh = past?.runId == run.runId && showingPast
+        let refresh = past?.runId == run.runId && showingPast && screen == .run
         past = run
         if !refresh {
             pastLogs.removeAll()

@@ -65,7 +65,7 @@ extension Dashboard {
         } else {
             parts.append("read-only: r resumes")
         }
-        buffer.put(parts.joined(separator: "  \(glyphs.vertical)  "),
+        buffer.put(parts.joined(separator: " \(glyphs.vertical) "),
                    x: 0, y: 0, role: .header)
         var x = 1
         for state in JobState.allCases where run.count(state) > 0 {
@@ -93,10 +93,18 @@ extension Dashboard {
             buffer.put(" " + status.text, x: 0, y: y, role: status.role == .dim ? .footer : status.role)
             return
         }
+        // `? help` and `q quit` always show, at the right; the others fill from the left while they fit.
+        let right: [(String, String)] = [("?", "help"), ("q", "quit")]
+        let rightWidth = right.reduce(0) { $0 + $1.0.count + $1.1.count + 3 }
         var x = 1
         for (key, what) in footerKeys {
             let need = key.count + what.count + 3
-            guard x + need <= width else { break }
+            guard x + need <= width - rightWidth else { break }
+            x = buffer.put(key, x: x, y: y, role: .key)
+            x = buffer.put(" " + what + "  ", x: x, y: y, role: .footer)
+        }
+        x = width - rightWidth + 1
+        for (key, what) in right {
             x = buffer.put(key, x: x, y: y, role: .key)
             x = buffer.put(" " + what + "  ", x: x, y: y, role: .footer)
         }
@@ -108,9 +116,9 @@ extension Dashboard {
     var footerKeys: [(String, String)] {
         if screen == .browser {
             return [(upDown, "move"), ("Enter", "open"), ("r", "resume"), ("/", "filter")]
-                + (shownRun != nil ? [("Esc", "back")] : []) + [("?", "help"), ("q", "quit")]
+                + (shownRun != nil ? [("Esc", "back")] : []) + [("T", "theme")]
         }
-        guard let run = shownRun else { return [("?", "help"), ("q", "quit")] }
+        guard let run = shownRun else { return [("H", "history")] }
         var keys: [(String, String)] = []
         if focus == .logs {
             keys += [(upDown, "scroll"), ("f", follow ? "unfollow" : "follow"), ("/", "search")]
@@ -120,7 +128,7 @@ extension Dashboard {
             keys += [(glyphs.isASCII ? "arrows" : "↑↓←→", "move"), ("Enter", "logs"), ("Tab", "pane")]
         }
         if run.isPast {
-            keys += [("r", "resume"), ("t", "timeline"), ("Esc", "browser")]
+            keys += [("r", "resume"), ("Esc", "browser")]
         } else if run.jobs.indices.contains(selectedJob) {
             let job = run.jobs[selectedJob]
             if job.state.isFailure || job.state == .notRun { keys.append(("r", "retry")) }
@@ -129,8 +137,7 @@ extension Dashboard {
             if run.isRunning { keys.append(("p", run.paused ? "resume" : "pause")) }
             keys += [("+/-", "slots")]
         }
-        keys += [("l", graphMode == .list ? "graph" : "list"), ("t", "timeline"), ("H", "history"), ("T", "theme"),
-                 ("?", "help"), ("q", "quit")]
+        keys += [("l", graphMode == .list ? "graph" : "list"), ("t", "timeline"), ("H", "history"), ("T", "theme")]
         return keys
     }
 

@@ -13,10 +13,10 @@ extension Dashboard {
         lines.append(("Attempt", job.attempt == 0 ? "not started (up to \(job.maxAttempts))" : "\(job.attempt) of \(job.maxAttempts)", .normal))
         if let code = job.exitCode { lines.append(("Exit code", "\(code)", job.state == .succeeded ? .normal : .stateUserError)) }
         if let start = job.startedAt {
-            var times = "started " + TimeText.clock(start)
-            if let end = job.endedAt { times += ", ended " + TimeText.clock(end) }
-            if let d = duration(job) { times += ", took " + TimeText.duration(d) }
-            lines.append(("Time", times + " UTC", .normal))
+            var times = TimeText.clock(start) + (glyphs.isASCII ? " - " : " → ")
+            times += job.endedAt.map(TimeText.clock) ?? "now"
+            if let d = duration(job) { times += " (" + TimeText.duration(d) + ")" }
+            lines.append(("Time UTC", times, .normal))
         }
         if job.state == .delayed {
             var wait = job.delayReason ?? "waiting"
