@@ -8,7 +8,7 @@ struct LogStoreTests {
     @Test func perAttemptLineBoundDropsTheOldest() {
         var store = LogStore()
         store.maxLinesPerAttempt = 100
-        store.append(job: 0, attempt: 1, stderr: false, lines: (1...250).map { Array("line \($0)".utf8) })
+        store.append(job: 0, attempt: 1, stderr: false, lines: LogLines((1...250).map { Array("line \($0)".utf8) }))
         let log = store[LogKey(job: 0, attempt: 1)]!
         #expect(log.count == 100)
         #expect(log.dropped == 150)
@@ -20,8 +20,8 @@ struct LogStoreTests {
         var store = LogStore()
         store.maxBytesTotal = 100_000
         let line = [UInt8](repeating: 0x61, count: 968)  // 1,000 bytes with the per-line overhead
-        store.append(job: 0, attempt: 1, stderr: false, lines: Array(repeating: line, count: 80))
-        store.append(job: 1, attempt: 1, stderr: false, lines: Array(repeating: line, count: 40))
+        store.append(job: 0, attempt: 1, stderr: false, lines: LogLines(Array(repeating: line, count: 80)))
+        store.append(job: 1, attempt: 1, stderr: false, lines: LogLines(Array(repeating: line, count: 40)))
         #expect(store.totalBytes <= 100_000)
         #expect(store[LogKey(job: 1, attempt: 1)]!.count == 40, "the log being written keeps its lines")
         #expect(store[LogKey(job: 0, attempt: 1)]!.dropped > 0)

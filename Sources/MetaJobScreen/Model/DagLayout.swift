@@ -10,6 +10,9 @@ struct DagLayout: Sendable {
     static let pitch = 3
     /// Beyond this many placeholders, edges that skip levels are not drawn (lists stay usable on huge DAGs).
     static let maxDummies = 20_000
+    /// Beyond this many jobs the DAG is not drawn (routing grows with the square of a level's width); the
+    /// list and the timeline show any size.
+    static let maxJobs = 2_000
 
     /// Items per column, top to bottom: a job index, or -1 for a placeholder row of a long edge.
     private(set) var columns: [[Int]] = []

@@ -10,7 +10,20 @@ public enum ScreenText {
     public static let displayByteLimit = 4096
 
     /// `bytes` as safe single-width text, cut after `displayByteLimit` bytes with "… (N more bytes)".
+    public static func line(_ bytes: ArraySlice<UInt8>) -> String {
+        // Fast path, the common case: a short line of printable ASCII is its own display text.
+        if bytes.count <= displayByteLimit, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return slowLine(bytes)
+    }
+
+    /// `line` for any byte collection.
     public static func line(_ bytes: some Collection<UInt8>) -> String {
+        line(ArraySlice(bytes))
+    }
+
+    private static func slowLine(_ bytes: ArraySlice<UInt8>) -> String {
         var kept = Array(bytes.prefix(displayByteLimit))
         let extra = bytes.count - kept.count
         if extra > 0 {

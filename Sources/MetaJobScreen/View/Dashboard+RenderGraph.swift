@@ -107,10 +107,10 @@ extension Dashboard {
             }
         }
         for edge in layout.edgesInto[selectedJob] { mark(edge.hops, .upstream) }
-        for j in upstream.indices where upstream[j] {
+        for j in upstreamJobs {
             for edge in layout.edgesInto[j] { mark(edge.hops, .upstream) }
         }
-        for j in downstream.indices where downstream[j] {
+        for j in downstreamJobs {
             for edge in layout.edgesInto[j] where edge.from == selectedJob || downstream[edge.from] { mark(edge.hops, .downstream) }
         }
     }
@@ -165,7 +165,7 @@ extension Dashboard {
         buffer.put(last, x: barX + barWidth - last.count, y: area.y, role: .dim)
         let jobs = jobList.jobs
         let rows = area.height - 1
-        let selectedRow = jobList.rowOf.indices.contains(selectedJob) ? jobs.firstIndex(of: selectedJob) ?? 0 : 0
+        let selectedRow = jobList.positionOf.indices.contains(selectedJob) ? max(0, jobList.positionOf[selectedJob]) : 0
         let top = scrollOffset(position: selectedRow, size: 1, visible: rows, total: jobs.count)
         for r in top ..< min(jobs.count, top + rows) {
             let j = jobs[r]
@@ -173,9 +173,14 @@ extension Dashboard {
             let y = area.y + 1 + r - top
             buffer.put(String(glyphs.glyph(job.state)), x: area.x, y: y, role: .of(job.state))
             buffer.put(job.name, x: area.x + 2, y: y, role: nameRole(j), maxWidth: nameWidth)
+            // Clamped before converting: a time outside the run (or not finite) must not trap in Int(_:).
+            func column(_ t: Double, _ rule: FloatingPointRoundingRule) -> Int {
+                let x = (t - run.startTime) / span * Double(barWidth)
+                return x.isFinite ? Int(min(max(x, -1), Double(barWidth + 1)).rounded(rule)) : 0
+            }
             for piece in job.spans {
-                let from = Int(((piece.start - run.startTime) / span * Double(barWidth)).rounded(.down))
-                let to = Int((((piece.end ?? end) - run.startTime) / span * Double(barWidth)).rounded(.up))
+                let from = column(piece.start, .down)
+                let to = column(piece.end ?? end, .up)
                 let a = max(0, min(barWidth - 1, from))
                 let b = max(a + 1, min(barWidth, to))
                 buffer.put(String(repeating: glyphs.bar, count: b - a), x: barX + a, y: y, role: .of(piece.state))
