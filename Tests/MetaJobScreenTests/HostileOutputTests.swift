@@ -37,10 +37,10 @@ struct HostileOutputTests {
         let line = [UInt8](repeating: UInt8(ascii: "z"), count: 1 << 20)
         let text = ScreenText.line(line)
         #expect(text.hasPrefix(String(repeating: "z", count: 4096)))
-        #expect(text.hasSuffix("… (\((1 << 20) - 4096) more bytes)"))
+        #expect(text.hasSuffix("... (\((1 << 20) - 4096) more bytes)"))
         // A cut inside a multi-byte character drops the partial character.
         let accented = [UInt8](repeating: 0x41, count: 4095) + Array("é".utf8) + [0x41]
-        #expect(ScreenText.line(accented) == String(repeating: "A", count: 4095) + "… (3 more bytes)")
+        #expect(ScreenText.line(accented) == String(repeating: "A", count: 4095) + "... (3 more bytes)")
     }
 
     @Test func hostileLinesRenderAsHarmlessCells() {

@@ -16,6 +16,12 @@ struct ViewSnapshotTests {
         return nil
     }
 
+    /// Checks a snapshot; in ASCII mode under `NAME-ascii` and with nothing but ASCII in the frame.
+    static func snapshot(_ text: String, _ name: String, ascii: Bool, sourceLocation: SourceLocation = #_sourceLocation) {
+        SnapshotFile.check(text, ascii ? name + "-ascii" : name, sourceLocation: sourceLocation)
+        if ascii { #expect(text.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII mode draws ASCII only", sourceLocation: sourceLocation) }
+    }
+
     @Test func liveDagWithEdgesStatesAndHighlight() throws {
         var f = LiveRunFixture.story()
         var d = LiveRunFixture.dashboard(&f, width: 140)
@@ -42,25 +48,27 @@ struct ViewSnapshotTests {
         #expect(text.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII mode draws ASCII only")
     }
 
-    @Test func listModeGroupedByLevelAndFiltered() {
+    @Test(arguments: [false, true])
+    func listModeGroupedByLevelAndFiltered(ascii: Bool) {
         var f = LiveRunFixture.story()
-        var d = LiveRunFixture.dashboard(&f)
+        var d = LiveRunFixture.dashboard(&f, ascii: ascii)
         _ = d.update(.key(.character("l")))
-        SnapshotFile.check(d.render().text, "list")
+        Self.snapshot(d.render().text, "list", ascii: ascii)
         _ = d.update(.key(.character("/")))
         for c in "clean" { _ = d.update(.key(.character(c))) }
         _ = d.update(.key(.enter))
         let text = d.render().text
-        SnapshotFile.check(text, "list-filtered")
+        Self.snapshot(text, "list-filtered", ascii: ascii)
         #expect(!text.contains("report"))
     }
 
-    @Test func detailsOfADelayedJobCountDown() throws {
+    @Test(arguments: [false, true])
+    func detailsOfADelayedJobCountDown(ascii: Bool) throws {
         var f = LiveRunFixture(retries: 2)
         f.send(.start, at: 0)
         f.start("extract", at: 1)
         f.finish("extract", code: 3, at: 2)
-        var d = LiveRunFixture.dashboard(&f)
+        var d = LiveRunFixture.dashboard(&f, ascii: ascii)
         var frame = d.render()
         #expect(frame.text.contains("retry backoff; next try in"))
         let before = frame.text
@@ -68,12 +76,13 @@ struct ViewSnapshotTests {
         frame = d.render()
         #expect(frame.text != before, "the countdown moves with ticks")
         #expect(d.wantsTicks)
-        SnapshotFile.check(frame.text, "details-delayed")
+        Self.snapshot(frame.text, "details-delayed", ascii: ascii)
     }
 
-    @Test func logsWithSearchHits() throws {
+    @Test(arguments: [false, true])
+    func logsWithSearchHits(ascii: Bool) throws {
         var f = LiveRunFixture.story()
-        var d = LiveRunFixture.dashboard(&f)
+        var d = LiveRunFixture.dashboard(&f, ascii: ascii)
         _ = d.update(.key(.right))
         _ = d.update(.key(.down))  // clean-b
         _ = d.update(.key(.enter))
@@ -81,7 +90,7 @@ struct ViewSnapshotTests {
         for c in "batch 1" { _ = d.update(.key(.character(c))) }
         _ = d.update(.key(.enter))
         let frame = d.render()
-        SnapshotFile.check(frame.text, "logs-search")
+        Self.snapshot(frame.text, "logs-search", ascii: ascii)
         let hit = try #require(Self.find("row batch 1 ", in: frame))
         #expect(frame[hit.x + 4, hit.y].role == .searchCurrent)
         #expect(frame[hit.x, hit.y].role == .normal)
@@ -93,44 +102,48 @@ struct ViewSnapshotTests {
         #expect(next[moved.x + 4, moved.y].role == .searchCurrent, "n moves to the next hit")
     }
 
-    @Test func timeline() throws {
+    @Test(arguments: [false, true])
+    func timeline(ascii: Bool) throws {
         var f = LiveRunFixture.story()
-        var d = LiveRunFixture.dashboard(&f)
+        var d = LiveRunFixture.dashboard(&f, ascii: ascii)
         _ = d.update(.key(.character("t")))
         let frame = d.render()
-        SnapshotFile.check(frame.text, "timeline")
-        let bar = try #require(Self.find("█", in: frame))
+        Self.snapshot(frame.text, "timeline", ascii: ascii)
+        let bar = try #require(Self.find(ascii ? "#" : "█", in: frame))
         #expect(frame[bar.x, bar.y].role == .stateSucceeded, "extract's bar")
     }
 
-    @Test func helpOverlay() {
+    @Test(arguments: [false, true])
+    func helpOverlay(ascii: Bool) {
         var f = LiveRunFixture.story()
-        var d = LiveRunFixture.dashboard(&f)
+        var d = LiveRunFixture.dashboard(&f, ascii: ascii)
         _ = d.update(.key(.character("?")))
-        SnapshotFile.check(d.render().text, "help")
+        Self.snapshot(d.render().text, "help", ascii: ascii)
     }
 
-    @Test func tooSmall() {
+    @Test(arguments: [false, true])
+    func tooSmall(ascii: Bool) {
         var f = LiveRunFixture.story()
-        var d = LiveRunFixture.dashboard(&f)
+        var d = LiveRunFixture.dashboard(&f, ascii: ascii)
         _ = d.update(.resize(width: 40, height: 10))
         let text = d.render().text
-        SnapshotFile.check(text, "too-small")
+        Self.snapshot(text, "too-small", ascii: ascii)
         #expect(text.contains("need 60x16, have 40x10"))
     }
 
-    @Test func historyBrowserAndPastRun() throws {
+    @Test(arguments: [false, true])
+    func historyBrowserAndPastRun(ascii: Bool) throws {
         let themes = ThemeResolver.builtins
-        var d = Dashboard(mode: .browser, themes: themes, ascii: false)
+        var d = Dashboard(mode: .browser, themes: themes, ascii: ascii)
         _ = d.update(.resize(width: 100, height: 20))
         _ = d.update(.tick(now: LiveRunFixture.origin + 3600))
         _ = d.update(.historyRuns(HistoryFixture.summaries))
-        SnapshotFile.check(d.render().text, "browser")
+        Self.snapshot(d.render().text, "browser", ascii: ascii)
         _ = d.update(.key(.character("/")))
         _ = d.update(.key(.character("f")))
         _ = d.update(.key(.character("a")))
         let filtered = d.render().text
-        SnapshotFile.check(filtered, "browser-filtered")
+        Self.snapshot(filtered, "browser-filtered", ascii: ascii)
         #expect(!filtered.contains("succeeded  "))
         _ = d.update(.key(.enter))
         let open = d.update(.key(.enter))
@@ -141,8 +154,25 @@ struct ViewSnapshotTests {
                                lines: [StoredLogLine(sequence: 5, time: LiveRunFixture.origin, attempt: 1, stream: .stdout,
                                                      bytes: Array("stored line \u{1B}[31mred\u{1B}[0m".utf8))]))
         let past = d.render()
-        SnapshotFile.check(past.text, "past-run")
+        Self.snapshot(past.text, "past-run", ascii: ascii)
         #expect(past.text.contains("stored line red"))
         #expect(d.update(.key(.character("r"))) == [.resume(runId: "20251124-140000-cd34")])
+    }
+}
+
+extension ViewSnapshotTests {
+    @Test(arguments: [false, true])
+    func wrappedLongLinesAndTheCutOfAHugeLine(ascii: Bool) {
+        var f = LiveRunFixture([("wide", [])])
+        f.send(.start, at: 0)
+        f.start("wide", at: 1)
+        f.log("wide", [Array(("a long line that wraps " + String(repeating: "0123456789", count: 8)).utf8),
+                       [UInt8](repeating: UInt8(ascii: "z"), count: 100_000)])
+        var d = LiveRunFixture.dashboard(&f, width: 80, height: 24, ascii: ascii)
+        _ = d.update(.key(.enter))
+        _ = d.update(.key(.character("w")))
+        let text = d.render().text
+        Self.snapshot(text, "logs-wrapped", ascii: ascii)
+        #expect(text.contains("z... (95904 more bytes)"))
     }
 }

@@ -169,7 +169,7 @@ extension Dashboard {
             status = StatusMessage(text: "a run is live in this dashboard; resume once it ends (or quit and run `metajob resume`)", role: .warning)
             return []
         }
-        status = StatusMessage(text: "resuming \(ScreenText.label(summary.runId)) …", role: .dim)
+        status = StatusMessage(text: "resuming \(ScreenText.label(summary.runId))...", role: .dim)
         return [.resume(runId: summary.runId)]
     }
 

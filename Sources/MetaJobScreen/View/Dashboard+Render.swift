@@ -4,7 +4,12 @@ extension Dashboard {
     // Geometry of the run layout.
     var bodyTop: Int { 2 }
     var bodyHeight: Int { max(0, height - 3) }
-    var leftWidth: Int { max(30, width * 11 / 20) }
+    /// The graph pane: 55% of the width, less when a small DAG needs less (the logs get the rest).
+    var leftWidth: Int {
+        let most = max(30, width * 11 / 20)
+        guard graphMode == .dag, layoutReady else { return most }
+        return min(most, max(32, layout.width + 2))
+    }
     var detailsHeight: Int { min(12, bodyHeight / 2) }
 
     /// Draws the whole frame at the current size.
@@ -33,11 +38,12 @@ extension Dashboard {
             } else {
                 buffer.fill(x: 0, y: 0, width: width, height: 1, role: .header)
                 buffer.put(" metajob", x: 0, y: 0, role: .header)
-                buffer.put("waiting for the run…", x: 2, y: 2, role: .dim)
+                buffer.put("waiting for the run...", x: 2, y: 2, role: .dim)
             }
         }
         renderFooter(&buffer)
         if let overlay { renderOverlay(&buffer, overlay) }
+        if glyphs.isASCII { buffer.replaceNonASCII() }
         return buffer
     }
 

@@ -38,7 +38,7 @@ extension Dashboard {
     // MARK: - DAG
 
     func renderDag(_ buffer: inout CellBuffer, _ run: RunView, in rect: Rect) {
-        drawBox(&buffer, rect, title: "Jobs: \(run.graph.count) in \(run.graph.depth) levels  (l list, t timeline)",
+        drawBox(&buffer, rect, title: "Jobs: \(run.graph.count), \(run.graph.depth) level\(run.graph.depth == 1 ? "" : "s")",
                 focused: focus == .graph)
         let area = rect.inner
         guard run.graph.count > 0, area.width > 0, area.height > 0 else { return }

@@ -59,7 +59,7 @@ extension Dashboard {
         guard let log = shownLog, log.count > 0 else {
             let text: String
             if attempt == 0 { text = "no output: the job has not started" }
-            else if run.isPast && !requestedLogs.contains(LogKey(job: selectedJob, attempt: attempt)) { text = "loading…" }
+            else if run.isPast && !requestedLogs.contains(LogKey(job: selectedJob, attempt: attempt)) { text = "loading..." }
             else { text = "no output yet" }
             buffer.put(text, x: area.x + 1, y: area.y, role: .dim, maxWidth: area.width - 1)
             return
