@@ -280,7 +280,19 @@ struct KeyTests {
         detail.summary = HistoryFixture.summaries[2]
         _ = d.update(.pastRun(detail))
         #expect(d.wantsTicks)
+        #expect(d.pastRunToRefresh == "20251124-160000-ab12", "the session keeps re-sending it")
         #expect(d.render().text.contains("RUNNING (ANOTHER PROCESS)"))
+        // The refresh keeps the selection and asks again for the log of a job that is not final.
+        detail.jobs[2].state = "running"
+        detail.jobs[2].attempts = 1
+        _ = d.update(.key(.end))
+        #expect(d.selectedJob == 2)
+        #expect(d.update(.pastRun(detail)) == [.loadLogs(runId: "20251124-160000-ab12", job: "load", attempt: 1)])
+        #expect(d.selectedJob == 2)
+        detail.summary.state = "succeeded"
+        _ = d.update(.pastRun(detail))
+        #expect(d.pastRunToRefresh == nil)
+        #expect(!d.wantsTicks)
     }
 
     @Test func failedEffectsAreShown() {

@@ -106,6 +106,13 @@ public struct Dashboard: Sendable {
         return run.isRunning
     }
 
+    /// The id of the past run on screen while it is still going in another process: the session re-sends
+    /// `.pastRun` for it every second or two so it shows live; nil otherwise.
+    public var pastRunToRefresh: String? {
+        guard screen == .run, showingPast, let run = past, run.isRunning else { return nil }
+        return run.runId
+    }
+
     /// The run the layout shows.
     var shownRun: RunView? { showingPast ? past : live }
     var shownLogs: LogStore { showingPast ? pastLogs : liveLogs }
@@ -167,7 +174,7 @@ public struct Dashboard: Sendable {
             }
             return view
         }
-        var run = RunView(runId: ScreenText.label(info.runId), metaJobName: ScreenText.label(info.metaJobName),
+        var run = RunView(runId: info.runId, metaJobName: ScreenText.label(info.metaJobName),
                           startedBy: ScreenText.label(info.startedBy), graph: state.graph, jobs: jobs,
                           startTime: snapshot.wallClockOrigin)
         if case .finished(let outcome) = state.phase { run.outcome = outcome.rawValue; run.endTime = snapshot.wallClockOrigin }
@@ -255,7 +262,7 @@ public struct Dashboard: Sendable {
             }
             return view
         }
-        var run = RunView(runId: ScreenText.label(detail.summary.runId), metaJobName: ScreenText.label(detail.summary.metaJob),
+        var run = RunView(runId: detail.summary.runId, metaJobName: ScreenText.label(detail.summary.metaJob),
                           startedBy: ScreenText.label(detail.startedBy), graph: graph, jobs: jobs,
                           startTime: detail.summary.startedAt)
         run.isPast = true

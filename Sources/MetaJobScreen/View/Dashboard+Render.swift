@@ -62,7 +62,7 @@ extension Dashboard {
         buffer.fill(x: 0, y: 0, width: width, height: 1, role: .header)
         let state = run.outcome ?? (run.isPast ? "running (another process)" : "running")
         let end = run.endTime ?? (run.isRunning ? now : run.startTime)
-        var parts = [" " + run.metaJobName, "run " + run.runId, state.uppercased(),
+        var parts = [" " + run.metaJobName, "run " + ScreenText.label(run.runId), state.uppercased(),
                      "elapsed " + TimeText.duration(end - run.startTime)]
         if !run.isPast {
             parts.append("slots \(run.slotsUsed)/\(run.limit)")
