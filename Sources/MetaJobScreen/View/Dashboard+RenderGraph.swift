@@ -80,7 +80,12 @@ extension Dashboard {
                 let job = run.jobs[j]
                 let role = StyleRole.of(job.state)
                 clipped.put(String(glyphs.glyph(job.state)), x: x0, y: y, role: role)
-                clipped.put(" " + job.name, x: x0 + 1, y: y, role: nameRole(j), maxWidth: DagLayout.columnWidth - 1)
+                let end = clipped.put(" " + job.name, x: x0 + 1, y: y, role: nameRole(j), maxWidth: DagLayout.columnWidth - 1)
+                if !run.graph.dependents[j].isEmpty && end + 1 < x0 + DagLayout.columnWidth {
+                    // Lead the outgoing edges out of the node, so they visibly start at it.
+                    clipped.put(String(repeating: glyphs.horizontal, count: x0 + DagLayout.columnWidth - end - 1),
+                                x: end + 1, y: y, role: .edge)
+                }
                 clipped.put("  " + stateLine(job), x: x0, y: y + 1, role: role, maxWidth: DagLayout.columnWidth)
             }
         }

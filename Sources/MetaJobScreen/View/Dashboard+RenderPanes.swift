@@ -33,8 +33,12 @@ extension Dashboard {
         if let id = job.executionId { lines.append(("Execution", id, .normal)) }
         if let team = job.team { lines.append(("Team", team, .normal)) }
         if let reused = job.reusedFrom { lines.append(("Reused", "succeeded in run " + reused, .dim)) }
-        let ups = run.graph.dependencies[selectedJob].count, downs = run.graph.dependents[selectedJob].count
-        lines.append(("Edges", "\(ups) upstream, \(downs) downstream", .dim))
+        let needs = run.graph.dependencies[selectedJob], feeds = run.graph.dependents[selectedJob]
+        func names(_ jobs: [Int]) -> String {
+            jobs.isEmpty ? "-" : jobs.prefix(8).map { run.jobs[$0].name }.joined(separator: ", ") + (jobs.count > 8 ? " +\(jobs.count - 8)" : "")
+        }
+        lines.append(("Needs", names(needs), .upstream))
+        lines.append(("Feeds", names(feeds), .downstream))
         for (k, line) in lines.prefix(area.height).enumerated() {
             let y = area.y + k
             buffer.put(line.0, x: area.x + 1, y: y, role: .dim)
