@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "MetaJobCLI",
             dependencies: [
-                "MetaJobCore", "MetaJobRunner", "MetaJobHistory",
+                "MetaJobCore", "MetaJobRunner", "MetaJobHistory", "MetaJobScreen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,7 +50,8 @@ let package = Package(
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
-        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory"]),
-        .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"]),
+        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobScreen"]),
+        // Snapshots/ is read through #filePath (re-recorded with METAJOB_RECORD_SNAPSHOTS=1), not bundled.
+        .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"], exclude: ["Snapshots"]),
     ]
 )
