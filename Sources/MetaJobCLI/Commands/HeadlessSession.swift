@@ -31,9 +31,16 @@ struct HeadlessSession {
             CLIOutput.stderr(IssuePrinter.plain(report.issues, file: definition.name))
             throw CLIExit.invalid
         }
-        if let remote = jobs.first(where: { $0.executor == .remote }) {
-            CLIOutput.error("job \(remote.definition.name) uses the remote executor, which this version of metajob does not include yet. Run it with `--executor local` and give it a `command`.")
-            throw CLIExit.invalid
+        var remote: RemoteConfiguration?
+        let remoteJobs = jobs.filter { $0.executor == .remote }.map(\.definition)
+        if !remoteJobs.isEmpty {
+            do {
+                remote = try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs,
+                                                            adopt: source.adoptExecutions)
+            } catch {
+                CLIOutput.error(error.message)
+                throw CLIExit.invalid
+            }
         }
 
         let store = options.noHistory ? nil : try history.open(environment)
@@ -46,8 +53,9 @@ struct HeadlessSession {
             if let run = source.reused[job.name] { reused[j] = run }
         }
         let baseEnvironment = environment.variables
-        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { _, queue, sink in
-            LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
+        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { kind, queue, sink in
+            if kind == .remote, let remote { return RemoteExecutor(queue: queue, configuration: remote, onEvent: sink) }
+            return LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
         }
         var recorder: HistoryRecorder?
         if let store {
