@@ -17,7 +17,8 @@ final class ControlServiceClient: @unchecked Sendable {
         self.queue = queue
         self.configuration = configuration
         let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = configuration.requestTimeoutSeconds
+        // A backstop only: the client's own timer (see `perform`) times requests out.
+        sessionConfiguration.timeoutIntervalForRequest = configuration.requestTimeoutSeconds + 30
         sessionConfiguration.httpCookieAcceptPolicy = .never
         sessionConfiguration.urlCache = nil
         session = URLSession(configuration: sessionConfiguration,
@@ -77,7 +78,7 @@ final class ControlServiceClient: @unchecked Sendable {
             queue.async { callback.value(.failure(.unreachable(message))) }
             return
         }
-        var request = URLRequest(url: url, timeoutInterval: configuration.requestTimeoutSeconds)
+        var request = URLRequest(url: url, timeoutInterval: configuration.requestTimeoutSeconds + 30)
         request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         request.setValue("metajob", forHTTPHeaderField: "User-Agent")
@@ -88,6 +89,9 @@ final class ControlServiceClient: @unchecked Sendable {
         if let token { request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization") }
         let redactor = words
         let callback = QueueBound(value: completion)
+        // Our own timer decides timeouts: URLSession on Linux may report one timeout twice and then time out
+        // the next requests at once. The first of answer and timer wins; the other is ignored.
+        let pending = PendingRequest()
         let task = session.dataTask(with: request) { [queue] data, response, error in
             let result: Result<HTTPReply, TransportFailure>
             if let http = response as? HTTPURLResponse {
@@ -101,7 +105,13 @@ final class ControlServiceClient: @unchecked Sendable {
             } else {
                 result = .failure(.unreachable(redactor.redact(error?.localizedDescription ?? "no answer")))
             }
-            queue.async { callback.value(result) }
+            queue.async { if pending.settle() { callback.value(result) } }
+        }
+        let running = QueueBound(value: task)
+        queue.asyncAfter(deadline: .now() + configuration.requestTimeoutSeconds) {
+            guard pending.settle() else { return }
+            running.value.cancel()
+            callback.value(.failure(.timedOut))
         }
         task.resume()
     }
