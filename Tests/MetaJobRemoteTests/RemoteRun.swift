@@ -22,6 +22,13 @@ final class RunEvents: RunObserver, @unchecked Sendable {
 
     func waitForFinish(seconds: Double = 60) -> Bool { done.wait(timeout: .now() + seconds) == .success }
 
+    /// Waits for the end off the cooperative pool, so the loopback server's tasks keep their threads.
+    func finish(seconds: Double = 60) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.waitForFinish(seconds: seconds)) }
+        }
+    }
+
     var updates: [(name: String, update: JobUpdate)] {
         lock.lock(); let names = self.names; lock.unlock()
         return events.compactMap { if case .job(let u) = $0.kind { return (names[u.job], u) } else { return nil } }
