@@ -110,6 +110,34 @@ struct RemoteCLITests {
         #expect(noAuthURL.exitCode == 2 && noAuthURL.stderr.contains("VDK_API_TOKEN_AUTHORIZATION_URL"), "\(noAuthURL.stderr)")
     }
 
+    /// SIGINT while a remote job runs: its execution is cancelled with DELETE, and metajob exits 130.
+    @Test func interruptCancelsTheRunningExecution() async throws {
+        let service = try await LoopbackControlService(runSeconds: ["extract": 60])
+        let dir = try BinaryRunner.directory(["p.yaml": Self.pipeline])
+        var env = Self.environment(service, history: dir + "/h.sqlite")
+        env["VDK_API_TOKEN"] = ""
+        let process = Process()
+        process.executableURL = BinaryRunner.binary
+        process.arguments = ["run", "p.yaml", "--no-tui", "--executor", "remote"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.environment = BinaryRunner.testEnvironment(adding: env)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && !service.requests.contains(where: { $0.method == "GET" && $0.path.hasSuffix("/executions/extract-1") }) {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { process.waitUntilExit(); continuation.resume() }
+        }
+        #expect(process.terminationStatus == 130)
+        let deletes = service.requests.filter { $0.method == "DELETE" }.map(\.path)
+        #expect(deletes == ["/data-jobs/for-team/team-c/jobs/extract/executions/extract-1"])
+        await service.stop()
+    }
+
     /// A run killed while its remote job runs; `resume` re-attaches that execution by its stored id.
     @Test func resumeReattachesAnExecutionStillRunningAfterACrash() async throws {
         let service = try await LoopbackControlService(runSeconds: ["extract": 4, "load": 0.1])

@@ -37,6 +37,7 @@ struct HeadlessSession {
             do {
                 remote = try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs,
                                                             adopt: source.adoptExecutions)
+                for warning in RemoteSettingsResolver.warnings(remote!) { CLIOutput.stderr(warning) }
             } catch {
                 CLIOutput.error(error.message)
                 throw CLIExit.invalid

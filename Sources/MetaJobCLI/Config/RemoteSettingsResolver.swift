@@ -48,4 +48,14 @@ enum RemoteSettingsResolver {
                                    apiToken: token, authorizationURL: authorizationURL, verifyTLS: verify,
                                    requestTimeoutSeconds: timeout, adoptExecutions: adopt)
     }
+
+    /// What the user should know about `configuration` before the run starts.
+    static func warnings(_ configuration: RemoteConfiguration) -> [String] {
+        #if os(Linux)
+        if !configuration.verifyTLS {
+            return ["warning: VDK_CONTROL_HTTP_VERIFY_SSL=false has no effect on Linux: URLSession (libcurl) there always verifies the Control Service's TLS certificate. If the certificate is self-signed, add its CA to the system trust store (copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates).\n"]
+        }
+        #endif
+        return []
+    }
 }

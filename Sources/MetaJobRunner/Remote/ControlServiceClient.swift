@@ -103,7 +103,16 @@ final class ControlServiceClient: @unchecked Sendable {
             } else if let error = error as? URLError, error.code == .timedOut {
                 result = .failure(.timedOut)
             } else {
-                result = .failure(.unreachable(redactor.redact(error?.localizedDescription ?? "no answer")))
+                var message = redactor.redact(error?.localizedDescription ?? "no answer")
+                if message.localizedCaseInsensitiveContains("SSL") || message.localizedCaseInsensitiveContains("certificate") {
+                    message += " (the service's TLS certificate was not accepted: trust its CA in the system store"
+                    #if os(Linux)
+                    message += ")"
+                    #else
+                    message += ", or set VDK_CONTROL_HTTP_VERIFY_SSL=false)"
+                    #endif
+                }
+                result = .failure(.unreachable(message))
             }
             queue.async { if pending.settle() { callback.value(result) } }
         }

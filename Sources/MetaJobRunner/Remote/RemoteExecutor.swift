@@ -106,8 +106,12 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 attempt.listFailures = 0
                 // The service's clock may lag ours a little.
                 let since = attempt.submittedAt - 2
-                let ours = list.filter { $0.startedBy == attempt.request.startedBy && ($0.startTime ?? 0) >= since }
-                    .min { ($0.startTime ?? 0) < ($1.startTime ?? 0) }
+                // A submitted execution may have no start_time yet: one of ours still under way counts too.
+                let ours = list.filter { e in
+                    guard e.startedBy == attempt.request.startedBy else { return false }
+                    if let start = e.startTime { return start >= since }
+                    return !(e.state?.isFinal ?? false)
+                }.min { ($0.startTime ?? .infinity) < ($1.startTime ?? .infinity) }
                 if let ours {
                     began(attempt, ours.id)
                 } else if attempt.startTimeouts >= 3 {
