@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobCLITests", dependencies: [
-            "MetaJobCLI", "MetaJobCore", "MetaJobHistory",
+            "MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobRunner",
             .product(name: "FlyingFox", package: "FlyingFox"),
         ]),
         .testTarget(name: "MetaJobRemoteTests", dependencies: [

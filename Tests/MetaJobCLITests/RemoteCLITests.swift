@@ -1,6 +1,9 @@
 import FlyingFox
 import Foundation
+import MetaJobCore
 import Testing
+@testable import MetaJobCLI
+import MetaJobRunner
 
 /// `metajob run FILE --executor remote` (the real binary) against a Control Service on loopback.
 @Suite("remote execution through the binary", .serialized)
@@ -110,6 +113,34 @@ struct RemoteCLITests {
         #expect(noAuthURL.exitCode == 2 && noAuthURL.stderr.contains("VDK_API_TOKEN_AUTHORIZATION_URL"), "\(noAuthURL.stderr)")
     }
 
+    /// The remote settings: environment over file, VDK names, clear errors for bad values.
+    @Test func remoteSettingsComeFromTheEnvironmentOverTheFile() throws {
+        let file = DefinitionSettings(executor: .remote, timeBetweenStatusCheckSeconds: 2.5, controlServiceURL: "http://file.example:8092")
+        let job = [JobDefinition(name: "a", teamName: "t")]
+        func resolve(_ env: [String: String]) throws -> RemoteConfiguration {
+            let c = try SettingsResolver.resolve(flags: RunFlags(), environment: Environment(env), file: file)
+            return try RemoteSettingsResolver.resolve(c, environment: Environment(env), remoteJobs: job, adopt: [:])
+        }
+        var r = try resolve([:])
+        #expect(r.baseURL.absoluteString == "http://file.example:8092" && r.statusCheckSeconds == 2.5)
+        #expect(r.verifyTLS && r.apiToken == nil && r.authorizationURL == nil && r.requestTimeoutSeconds == 60)
+        r = try resolve(["VDK_CONTROL_SERVICE_REST_API_URL": "https://env.example/api", "DAGS_TIME_BETWEEN_STATUS_CHECK_SECONDS": "0.5",
+                         "VDK_CONTROL_HTTP_VERIFY_SSL": "false", "VDK_API_TOKEN": "t", "VDK_API_TOKEN_AUTHORIZATION_URL": "https://auth.example/token",
+                         "VDK_CONTROL_HTTP_READ_TIMEOUT_SECONDS": "7.5"])
+        #expect(r.baseURL.absoluteString == "https://env.example/api" && r.statusCheckSeconds == 0.5 && !r.verifyTLS)
+        #expect(r.apiToken == "t" && r.authorizationURL?.absoluteString == "https://auth.example/token" && r.requestTimeoutSeconds == 7.5)
+        #expect(throws: ConfigurationError.self) { try resolve(["VDK_CONTROL_HTTP_VERIFY_SSL": "maybe"]) }
+        #expect(throws: ConfigurationError.self) { try resolve(["VDK_CONTROL_SERVICE_REST_API_URL": "vdk.example.com"]) }
+        #expect(throws: ConfigurationError.self) { try resolve(["VDK_CONTROL_HTTP_READ_TIMEOUT_SECONDS": "0"]) }
+        do {
+            _ = try RemoteSettingsResolver.resolve(try SettingsResolver.resolve(flags: RunFlags(), environment: Environment([:]), file: file),
+                                                   environment: Environment([:]), remoteJobs: [JobDefinition(name: "x"), JobDefinition(name: "y")], adopt: [:])
+            Issue.record("jobs without a team must be refused")
+        } catch {
+            #expect(error.message.contains("x, y") && error.message.contains("team_name"), "\(error.message)")
+        }
+    }
+
     /// SIGINT while a remote job runs: its execution is cancelled with DELETE, and metajob exits 130.
     @Test func interruptCancelsTheRunningExecution() async throws {
         let service = try await LoopbackControlService(runSeconds: ["extract": 60])
@@ -179,99 +210,101 @@ struct RemoteCLITests {
     }
 }
 
-/// A small Control Service for the binary's tests: each job's execution runs its scripted seconds and ends
-/// with its status; logs are served once it ends; optional bearer-token auth with a refresh-token endpoint.
-final class LoopbackControlService: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var authorization: String?
-        var body: Data
-    }
-
-    struct Execution {
-        var id: String
-        var job: String
-        var end: Date
-        var running: Bool { Date() < end }
-    }
-
-    private let lock = NSLock()
-    private var recorded: [Request] = []
-    private var executions: [Execution] = []
-    private let runSeconds: [String: Double]
-    private let finalStatus: [String: String]
-    private let logs: String
-    private let accessToken: String?
-    private let refreshToken: String?
-    private let server: HTTPServer
-    private var task: Task<Void, Error>?
-    private(set) var url = ""
-
-    init(runSeconds: [String: Double], finalStatus: [String: String] = [:], logs: String = "done\n",
-         accessToken: String? = nil, refreshToken: String? = nil) async throws {
-        self.runSeconds = runSeconds
-        self.finalStatus = finalStatus
-        self.logs = logs
-        self.accessToken = accessToken
-        self.refreshToken = refreshToken
-        server = HTTPServer(address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
-        await server.appendRoute("/*") { [unowned self] request in
-            let body = try await request.bodyData
-            return self.answer(Request(method: request.method.rawValue, path: request.path,
-                                       authorization: request.headers[HTTPHeader("Authorization")], body: body))
+extension RemoteCLITests {
+    /// A small Control Service for the binary's tests: each job's execution runs its scripted seconds and ends
+    /// with its status; logs are served once it ends; optional bearer-token auth with a refresh-token endpoint.
+    final class LoopbackControlService: @unchecked Sendable {
+        struct Request: Sendable {
+            var method: String
+            var path: String
+            var authorization: String?
+            var body: Data
         }
-        let server = self.server
-        task = Task { try await server.run() }
-        try await server.waitUntilListening()
-        guard case .ip4(_, let port)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
-        url = "http://127.0.0.1:\(port)"
-    }
 
-    func stop() async {
-        await server.stop(timeout: 1)
-        task?.cancel()
-    }
-
-    var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
-
-    func execution(_ id: String) -> Execution? {
-        lock.lock(); defer { lock.unlock() }
-        return executions.first { $0.id == id }
-    }
-
-    private func answer(_ request: Request) -> HTTPResponse {
-        lock.lock(); defer { lock.unlock() }
-        recorded.append(request)
-        if request.path == "/oauth/token" {
-            guard String(decoding: request.body, as: UTF8.self) == "grant_type=refresh_token&refresh_token=\(refreshToken ?? "")",
-                  let accessToken else { return json(400, ["error": "invalid_grant"]) }
-            return json(200, ["access_token": accessToken, "expires_in": 3600])
+        struct Execution {
+            var id: String
+            var job: String
+            var end: Date
+            var running: Bool { Date() < end }
         }
-        if let accessToken, request.authorization != "Bearer " + accessToken {
-            return json(401, ["messages": ["not authorized"]])
-        }
-        let parts = request.path.split(separator: "/").map(String.init)
-        guard parts.count >= 6 else { return json(404, ["messages": ["no such endpoint"]]) }
-        let job = parts[4]
-        if request.method == "POST" {
-            let id = "\(job)-\(executions.filter { $0.job == job }.count + 1)"
-            executions.append(Execution(id: id, job: job, end: Date().addingTimeInterval(runSeconds[job] ?? 0.1)))
-            var headers = HTTPHeaders()
-            headers[HTTPHeader("Location")] = request.path + "/" + id
-            return HTTPResponse(statusCode: HTTPStatusCode(202, phrase: "Accepted"), headers: headers)
-        }
-        guard parts.count >= 7, let e = executions.first(where: { $0.id == parts[6] }) else {
-            return json(404, ["messages": ["no such execution"]])
-        }
-        if parts.count == 8 { return json(200, ["logs": logs]) }
-        if request.method == "DELETE" { return HTTPResponse(statusCode: .ok) }
-        let status = e.running ? "running" : (finalStatus[job] ?? "succeeded")
-        return json(200, ["id": e.id, "job_name": job, "status": status, "started_by": "manual/cloud"])
-    }
 
-    private func json(_ code: Int, _ object: Any) -> HTTPResponse {
-        HTTPResponse(statusCode: HTTPStatusCode(code, phrase: "Status"), headers: [HTTPHeader("Content-Type"): "application/json"],
-                     body: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
+        private let lock = NSLock()
+        private var recorded: [Request] = []
+        private var executions: [Execution] = []
+        private let runSeconds: [String: Double]
+        private let finalStatus: [String: String]
+        private let logs: String
+        private let accessToken: String?
+        private let refreshToken: String?
+        private let server: HTTPServer
+        private var task: Task<Void, Error>?
+        private(set) var url = ""
+
+        init(runSeconds: [String: Double], finalStatus: [String: String] = [:], logs: String = "done\n",
+             accessToken: String? = nil, refreshToken: String? = nil) async throws {
+            self.runSeconds = runSeconds
+            self.finalStatus = finalStatus
+            self.logs = logs
+            self.accessToken = accessToken
+            self.refreshToken = refreshToken
+            server = HTTPServer(address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
+            await server.appendRoute("/*") { [unowned self] request in
+                let body = try await request.bodyData
+                return self.answer(Request(method: request.method.rawValue, path: request.path,
+                                           authorization: request.headers[HTTPHeader("Authorization")], body: body))
+            }
+            let server = self.server
+            task = Task { try await server.run() }
+            try await server.waitUntilListening()
+            guard case .ip4(_, let port)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
+            url = "http://127.0.0.1:\(port)"
+        }
+
+        func stop() async {
+            await server.stop(timeout: 1)
+            task?.cancel()
+        }
+
+        var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
+
+        func execution(_ id: String) -> Execution? {
+            lock.lock(); defer { lock.unlock() }
+            return executions.first { $0.id == id }
+        }
+
+        private func answer(_ request: Request) -> HTTPResponse {
+            lock.lock(); defer { lock.unlock() }
+            recorded.append(request)
+            if request.path == "/oauth/token" {
+                guard String(decoding: request.body, as: UTF8.self) == "grant_type=refresh_token&refresh_token=\(refreshToken ?? "")",
+                      let accessToken else { return json(400, ["error": "invalid_grant"]) }
+                return json(200, ["access_token": accessToken, "expires_in": 3600])
+            }
+            if let accessToken, request.authorization != "Bearer " + accessToken {
+                return json(401, ["messages": ["not authorized"]])
+            }
+            let parts = request.path.split(separator: "/").map(String.init)
+            guard parts.count >= 6 else { return json(404, ["messages": ["no such endpoint"]]) }
+            let job = parts[4]
+            if request.method == "POST" {
+                let id = "\(job)-\(executions.filter { $0.job == job }.count + 1)"
+                executions.append(Execution(id: id, job: job, end: Date().addingTimeInterval(runSeconds[job] ?? 0.1)))
+                var headers = HTTPHeaders()
+                headers[HTTPHeader("Location")] = request.path + "/" + id
+                return HTTPResponse(statusCode: HTTPStatusCode(202, phrase: "Accepted"), headers: headers)
+            }
+            guard parts.count >= 7, let e = executions.first(where: { $0.id == parts[6] }) else {
+                return json(404, ["messages": ["no such execution"]])
+            }
+            if parts.count == 8 { return json(200, ["logs": logs]) }
+            if request.method == "DELETE" { return HTTPResponse(statusCode: .ok) }
+            let status = e.running ? "running" : (finalStatus[job] ?? "succeeded")
+            return json(200, ["id": e.id, "job_name": job, "status": status, "started_by": "manual/cloud"])
+        }
+
+        private func json(_ code: Int, _ object: Any) -> HTTPResponse {
+            HTTPResponse(statusCode: HTTPStatusCode(code, phrase: "Status"), headers: [HTTPHeader("Content-Type"): "application/json"],
+                         body: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
+        }
     }
 }

@@ -15,13 +15,3 @@ struct HTTPReply: Sendable {
         return String(last).removingPercentEncoding ?? String(last)
     }
 }
-
-/// Why a request got no HTTP answer.
-enum TransportFailure: Error, Sendable {
-    /// No answer within the request timeout: the request may or may not have been acted upon.
-    case timedOut
-    /// The service could not be reached (refused, DNS, TLS, reset).
-    case unreachable(String)
-    /// No access token: the authorization server refused (`transient` false) or could not be reached.
-    case token(String, transient: Bool)
-}

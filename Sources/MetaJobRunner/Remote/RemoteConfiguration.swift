@@ -19,6 +19,7 @@ public struct RemoteConfiguration: Sendable {
     /// The deployment executions are started from.
     public var deploymentId: String
 
+    /// A configuration; everything but the URL has the VDK plugin's default.
     public init(baseURL: URL, statusCheckSeconds: Double = 40, apiToken: String? = nil, authorizationURL: URL? = nil,
                 verifyTLS: Bool = true, requestTimeoutSeconds: Double = 60, adoptExecutions: [String: String] = [:],
                 deploymentId: String = "production") {

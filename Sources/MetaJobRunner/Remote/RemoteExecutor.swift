@@ -32,6 +32,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
 
     // MARK: - JobExecutor
 
+    /// Starts an execution of the request's data job (or re-attaches the one an interrupted run left running).
     public func start(_ request: LaunchRequest) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let team = request.teamName, !team.isEmpty else {
@@ -49,6 +50,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
         }
     }
 
+    /// Cancels the attempt's execution (DELETE); the service decides how long stopping takes, not `graceSeconds`.
     public func terminate(_ key: AttemptKey, graceSeconds: Double) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let attempt = attempts[key], !attempt.cancelRequested else { return }
