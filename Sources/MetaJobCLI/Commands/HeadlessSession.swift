@@ -31,18 +31,15 @@ struct HeadlessSession {
             CLIOutput.stderr(IssuePrinter.plain(report.issues, file: definition.name))
             throw CLIExit.invalid
         }
-        var remote: RemoteConfiguration?
-        let remoteJobs = jobs.filter { $0.executor == .remote }.map(\.definition)
-        if !remoteJobs.isEmpty {
-            do {
-                remote = try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs,
-                                                            adopt: source.adoptExecutions)
-                for warning in RemoteSettingsResolver.warnings(remote!) { CLIOutput.stderr(warning) }
-            } catch {
-                CLIOutput.error(error.message)
-                throw CLIExit.invalid
-            }
+        let executors: RunExecutors
+        do {
+            executors = try RunExecutors(configuration: configuration, environment: environment, jobs: jobs,
+                                         adopt: source.adoptExecutions)
+        } catch {
+            CLIOutput.error(error.message)
+            throw CLIExit.invalid
         }
+        for warning in executors.warnings { CLIOutput.stderr(warning) }
 
         let store = options.noHistory ? nil : try history.open(environment)
         let clock = SystemClock()
@@ -53,10 +50,8 @@ struct HeadlessSession {
         for (j, job) in definition.jobs.enumerated() {
             if let run = source.reused[job.name] { reused[j] = run }
         }
-        let baseEnvironment = environment.variables
         let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { kind, queue, sink in
-            if kind == .remote, let remote { return RemoteExecutor(queue: queue, configuration: remote, onEvent: sink) }
-            return LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
+            executors.make(kind, queue: queue, sink: sink)
         }
         var recorder: HistoryRecorder?
         if let store {
