@@ -20,6 +20,8 @@ final class FakeControlService: @unchecked Sendable {
         /// The logs text; nil answers the logs read with 404.
         var logs: String? = "line one\nline two\n"
         var logsURL: String? = "https://logs.example.com/jobs?filter=job"
+        /// The first this many status reads are answered 503 (an outage while the job runs).
+        var statusOutages = 0
     }
 
     /// One request as received.
@@ -53,6 +55,11 @@ final class FakeControlService: @unchecked Sendable {
     private var recorded: [Request] = []
     private var executions: [Execution] = []
     private var peakRunning = 0
+    private var statusReads: [String: Int] = [:]
+    /// `expires_in` of the access tokens the token endpoint hands out.
+    var tokenLifetime: Double = 3600
+    /// Requests answered 401 so far.
+    private(set) var unauthorized = 0
     private var server: HTTPServer!
     private var task: Task<Void, Error>?
     private(set) var port: UInt16 = 0
@@ -117,6 +124,7 @@ final class FakeControlService: @unchecked Sendable {
         let request = entry
         if request.path == "/oauth/token" { return (token(entry), 0) }
         if let expectedAccessToken, entry.headers["authorization"] != "Bearer " + expectedAccessToken {
+            lock.lock(); unauthorized += 1; lock.unlock()
             return (json(401, ["messages": ["The access token is missing or not valid."]]), 0)
         }
         let parts = request.path.split(separator: "/").map(String.init)
@@ -135,6 +143,12 @@ final class FakeControlService: @unchecked Sendable {
             return (json(200, list.map { describe($0, now) }), 0)
         case ("GET", 2) where rest[0] == "executions":
             guard let e = execution(rest[1]) else { return (json(404, ["messages": ["no execution \(rest[1])"]]), 0) }
+            lock.lock()
+            let reads = statusReads[e.id, default: 0]
+            statusReads[e.id] = reads + 1
+            let outage = reads < (scripts[job]?.statusOutages ?? 0)
+            lock.unlock()
+            if outage { return (json(503, ["messages": ["service unavailable"]]), 0) }
             return (json(200, describe(e, Date())), 0)
         case ("DELETE", 2) where rest[0] == "executions":
             lock.lock()
@@ -193,7 +207,8 @@ final class FakeControlService: @unchecked Sendable {
               request.headers["content-type"] == "application/x-www-form-urlencoded" else {
             return json(400, ["error": "invalid_grant"])
         }
-        return json(200, ["access_token": access, "expires_in": 3600, "token_type": "bearer"])
+        lock.lock(); let lifetime = tokenLifetime; lock.unlock()
+        return json(200, ["access_token": access, "expires_in": lifetime, "token_type": "bearer"])
     }
 
     private func execution(_ id: String) -> Execution? {

@@ -218,6 +218,78 @@ struct RemoteExecutorTests {
         await server.stop()
     }
 
+    @Test func accessTokenIsRefreshedAMinuteBeforeItExpires() async throws {
+        let refresh = "refresh-SECRET-1", access = "access-SECRET-2"
+        let server = try await FakeControlService(scripts: ["a": Script(runSeconds: 1.5)], accessToken: access, refreshToken: refresh)
+        // 60.4 s of life: refreshed 0.4 s after each grant.
+        server.tokenLifetime = 60.4
+        let (runner, events) = RemoteRun.make([RemoteRun.job("a")], server: server, interval: 0.1, token: refresh)
+        runner.start()
+        #expect(await events.finish())
+        #expect(events.outcome == .succeeded)
+        let grants = server.requests.filter { $0.path == "/oauth/token" }
+        #expect(grants.count >= 3, "a 1.5 s run with tokens good for 0.4 s: \(grants.count) grants")
+        #expect(grants.count <= server.apiRequests.count, "not a grant per request")
+        #expect(server.unauthorized == 0, "refreshed before it expired, never after")
+        #expect(grants.allSatisfy { String(decoding: $0.body, as: UTF8.self) == "grant_type=refresh_token&refresh_token=\(refresh)" })
+        Self.checkRequests(server, token: access)
+        #expect(!events.allText.contains(refresh) && !events.allText.contains(access))
+        await server.stop()
+    }
+
+    @Test func failedStatusChecksBackOffInsteadOfRetryingAtOnce() async throws {
+        let server = try await FakeControlService(scripts: ["a": Script(runSeconds: 0.1, statusOutages: 4)])
+        let (runner, events) = RemoteRun.make([RemoteRun.job("a")], server: server, interval: 0.05)
+        runner.start()
+        #expect(await events.finish())
+        #expect(events.outcome == .succeeded, "an outage while the job runs is not a failure")
+        let times = server.requests("GET").filter { !$0.path.hasSuffix("/logs") }.map(\.time)
+        #expect(times.count == 5, "four refused checks, then the one that sees the end")
+        // After the k-th failure the next check waits interval × 2^k: 0.1, 0.2, 0.4, 0.8 s.
+        for (k, (x, y)) in zip(times, times.dropFirst()).enumerated() {
+            #expect(y.timeIntervalSince(x) >= 0.05 * Double(1 << (k + 1)) * 0.95, "gap \(k + 1)")
+        }
+        await server.stop()
+    }
+
+    @Test func unreachableServiceDelaysTheStartInsteadOfFailingIt() async throws {
+        let server = try await FakeControlService(scripts: [:])
+        await server.stop()
+        // The stopped server's port: nobody listens there any more.
+        let (runner, events) = RemoteRun.make([RemoteRun.job("a")], server: server, serviceURL: server.url)
+        runner.start()
+        let deadline = Date().addingTimeInterval(20)
+        while events.updates.filter({ $0.update.state == .delayed }).count < 3 && Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        runner.send(.stop(immediate: true))
+        #expect(await events.finish())
+        let delays = events.updates.filter { $0.update.state == .delayed }
+        #expect(delays.count >= 3)
+        for d in delays {
+            guard case .serverError(let message)? = d.update.delayReason else { Issue.record("expected a server error delay"); continue }
+            #expect(message.contains("cannot reach the Control Service"), "\(message)")
+        }
+        #expect(runner.snapshot().state.jobs[0].state == .notRun)
+    }
+
+    @Test func jobsStartedTogetherDoNotCheckTheirStatusTogether() async throws {
+        var scripts: [String: Script] = [:]
+        for n in ["a", "b", "c"] { scripts[n] = Script(runSeconds: 1.5) }
+        let server = try await FakeControlService(scripts: scripts)
+        let (runner, events) = RemoteRun.make([RemoteRun.job("a"), RemoteRun.job("b"), RemoteRun.job("c")], server: server, interval: 1.0)
+        runner.start()
+        #expect(await events.finish())
+        let firstChecks = ["a", "b", "c"].compactMap { job in
+            server.requests("GET", job: job).first { !$0.path.hasSuffix("/logs") }?.time
+        }
+        #expect(firstChecks.count == 3)
+        let spread = firstChecks.max()!.timeIntervalSince(firstChecks.min()!)
+        // Offsets 0.75, 0.90 and 0.81 of the interval: spread over 0.15 s rather than all at once.
+        #expect(spread >= 0.1, "first checks within \(spread) s of each other")
+        await server.stop()
+    }
+
     /// VEP-1243 Appendix A: J × (2 + E/S) = 6 × (2 + 900/40) = 147 requests. Same shape and the same E/S
     /// (22.5), time scaled down: E = 2.25 s, S = 0.1 s.
     ///

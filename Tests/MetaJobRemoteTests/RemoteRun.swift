@@ -6,14 +6,14 @@ import MetaJobRunner
 enum RemoteRun {
     static let startedBy = "manual/test"
 
-    static func make(_ jobs: [JobDefinition], server: FakeControlService, limit: Int = 15, interval: Double = 0.05,
+    static func make(_ jobs: [JobDefinition], server: FakeControlService, serviceURL: String? = nil, limit: Int = 15, interval: Double = 0.05,
                      requestTimeout: Double = 5, token: String? = nil, adopt: [String: String] = [:],
                      defaultExecutor: ExecutorKind = .remote) -> (Runner, RunEvents) {
         let directory = NSTemporaryDirectory()
         let definition = MetaJobDefinition(name: "test", jobs: jobs, directory: directory)
         let resolved = try! JobResolver.resolve(definition, defaultExecutor: defaultExecutor, localRunJobPath: nil).get()
         let info = RunInfo(runId: RunID.make(at: SystemClock().wall()), metaJobName: "test", startedBy: startedBy, jobs: jobs)
-        let configuration = RemoteConfiguration(baseURL: URL(string: server.url)!, statusCheckSeconds: interval, apiToken: token,
+        let configuration = RemoteConfiguration(baseURL: URL(string: serviceURL ?? server.url)!, statusCheckSeconds: interval, apiToken: token,
                                                 authorizationURL: token == nil ? nil : URL(string: server.tokenURL),
                                                 requestTimeoutSeconds: requestTimeout, adoptExecutions: adopt)
         let settings = RunSettings(maxConcurrentRunningJobs: limit, delayedJobsMinDelaySeconds: 0.05,
