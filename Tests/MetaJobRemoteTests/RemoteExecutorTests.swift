@@ -290,6 +290,19 @@ struct RemoteExecutorTests {
         await server.stop()
     }
 
+    @Test func reattachingAnExecutionTheServiceNoLongerKnowsStartsANewOne() async throws {
+        let server = try await FakeControlService(scripts: ["a": Script()])
+        let (runner, events) = RemoteRun.make([RemoteRun.job("a")], server: server, adopt: ["a": "a-gone-7"])
+        runner.start()
+        #expect(await events.finish())
+        #expect(events.outcome == .succeeded)
+        #expect(server.requests("GET", suffix: "/executions/a-gone-7").count == 1)
+        #expect(server.requests("POST").count == 1 && server.allExecutions.count == 1)
+        #expect(runner.snapshot().state.jobs[0].executionId == server.allExecutions[0].id)
+        Self.checkRequests(server)
+        await server.stop()
+    }
+
     /// VEP-1243 Appendix A: J × (2 + E/S) = 6 × (2 + 900/40) = 147 requests. Same shape and the same E/S
     /// (22.5), time scaled down: E = 2.25 s, S = 0.1 s.
     ///

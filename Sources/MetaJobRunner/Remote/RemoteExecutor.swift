@@ -80,7 +80,9 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             if let id = reply.locationId {
                 began(attempt, id)
             } else {
-                // Started, but the answer does not say which execution: find it rather than start another.
+                // Started, but the answer does not say which execution: find it rather than start another
+                // (counted like a lost answer, so a service that never says cannot make us start forever).
+                attempt.startTimeouts += 1
                 findOurs(attempt)
             }
         case .success(let reply) where reply.status == 409:
@@ -117,7 +119,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 if let ours {
                     began(attempt, ours.id)
                 } else if attempt.startTimeouts >= 3 {
-                    refuse(attempt, .serverError(message: "the start of \(attempt.request.jobName) timed out \(attempt.startTimeouts) times"))
+                    refuse(attempt, .serverError(message: "the start of \(attempt.request.jobName) got no usable answer \(attempt.startTimeouts) times"))
                 } else {
                     submit(attempt)
                 }
@@ -144,10 +146,28 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             if case .success(let reply) = result, reply.status == 200, let info = ExecutionInfo.decode(reply.body) {
                 began(attempt, id)
                 statusAnswered(attempt, info)
-            } else {
-                // Gone or unreadable: start a new execution as usual.
+                return
+            }
+            switch result {
+            case .success(let reply) where reply.status == 404:
+                // Gone from the service: start a new execution as usual.
                 attempt.executionId = nil
                 submit(attempt)
+            case .success(let reply) where (400..<500).contains(reply.status):
+                fail(attempt, .platformError, "reading execution \(id) to re-attach it failed (HTTP \(reply.status)): \(client.words.describe(reply.body))")
+            case .failure(.token(let message, false)):
+                fail(attempt, .platformError, message)
+            default:
+                // Unknown for now (outage, bad answer): keep the id for the next start, which comes after the delay.
+                adoptions[attempt.request.jobName] = id
+                attempt.executionId = nil
+                let why: String
+                switch result {
+                case .success(let reply): why = "HTTP \(reply.status)"
+                case .failure(.timedOut): why = "timed out"
+                case .failure(.unreachable(let message)), .failure(.token(let message, _)): why = message
+                }
+                refuse(attempt, .serverError(message: "cannot read execution \(id) to re-attach it: \(why)"))
             }
         }
     }
