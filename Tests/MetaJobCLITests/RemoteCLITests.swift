@@ -83,6 +83,23 @@ struct RemoteCLITests {
         await service.stop()
     }
 
+    @Test func refusedTokenFailsTheJobWithTheServersMessageButNotTheToken() async throws {
+        let service = try await LoopbackControlService(runSeconds: [:], accessToken: Self.accessToken, refreshToken: Self.refreshToken)
+        let dir = try BinaryRunner.directory(["p.yaml": Self.pipeline])
+        let history = dir + "/h.sqlite"
+        var env = Self.environment(service, history: history)
+        let wrong = "rt-WRONG-SECRET-5150"
+        env["VDK_API_TOKEN"] = wrong
+        let result = try await Self.run(["run", "p.yaml", "--no-tui", "--executor", "remote"], in: dir, environment: env)
+        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+        let shown = result.stdout + result.stderr
+        #expect(shown.contains("platform_error") && shown.contains("invalid_grant") && shown.contains("VDK_API_TOKEN"), "\(shown)")
+        #expect(!service.requests.contains { $0.path.hasPrefix("/data-jobs") }, "no API request without a token")
+        let written = Self.everythingWritten(result, history: history)
+        #expect(written.range(of: Data(wrong.utf8)) == nil, "the refresh token leaked")
+        await service.stop()
+    }
+
     @Test func failedExecutionFailsTheRunWithExitCode1() async throws {
         let service = try await LoopbackControlService(runSeconds: ["extract": 0.1], finalStatus: ["extract": "user_error"])
         let dir = try BinaryRunner.directory(["p.yaml": Self.pipeline])
