@@ -12,8 +12,7 @@ final class AccessTokenProvider: @unchecked Sendable {
     private let queue: DispatchQueue
     private let refreshToken: String
     private let authorizationURL: URL
-    private let session: URLSession
-    private let timeout: Double
+    private let transport: HTTPTransport
     private var accessToken: String?
     /// Monotonic seconds after which the access token must be refreshed.
     private var refreshAfter: Double = 0
@@ -21,12 +20,11 @@ final class AccessTokenProvider: @unchecked Sendable {
     /// Every secret seen, for redaction of anything the service says.
     private(set) var secrets: [String]
 
-    init(queue: DispatchQueue, refreshToken: String, authorizationURL: URL, session: URLSession, timeout: Double) {
+    init(queue: DispatchQueue, refreshToken: String, authorizationURL: URL, transport: HTTPTransport) {
         self.queue = queue
         self.refreshToken = refreshToken
         self.authorizationURL = authorizationURL
-        self.session = session
-        self.timeout = timeout
+        self.transport = transport
         self.secrets = [refreshToken]
     }
 
@@ -48,35 +46,32 @@ final class AccessTokenProvider: @unchecked Sendable {
     }
 
     private func refresh() {
-        var request = URLRequest(url: authorizationURL, timeoutInterval: timeout)
+        var request = transport.request(authorizationURL)
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         request.httpBody = Data("grant_type=refresh_token&refresh_token=\(Self.formEncode(refreshToken))".utf8)
-        let task = session.dataTask(with: request) { [self] data, response, error in
-            let status = (response as? HTTPURLResponse)?.statusCode
-            queue.async { [self] in finish(data: data ?? Data(), status: status, error: error) }
-        }
-        task.resume()
+        transport.transmit(request, words: ServiceMessage(secrets: secrets)) { [self] result in finish(result) }
     }
 
-    private func finish(data: Data, status: Int?, error: Error?) {
+    private func finish(_ answer: Result<HTTPReply, TransportFailure>) {
         let result: Result<String, TransportFailure>
         let words = ServiceMessage(secrets: secrets)
-        if let status {
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            if (200..<300).contains(status), let token = object?["access_token"] as? String, !token.isEmpty {
+        switch answer {
+        case .success(let reply):
+            let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any]
+            if (200..<300).contains(reply.status), let token = object?["access_token"] as? String, !token.isEmpty {
                 let expiresIn = (object?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
                 accessToken = token
                 secrets.append(token)
                 refreshAfter = Self.now() + max(0, expiresIn - 60)
                 result = .success(token)
             } else {
-                let transient = status >= 500
-                result = .failure(.token("the authorization server \(authorizationURL.host ?? authorizationURL.absoluteString) answered HTTP \(status) to the refresh-token grant: \(words.describe(data)). Check VDK_API_TOKEN and VDK_API_TOKEN_AUTHORIZATION_URL.", transient: transient))
+                result = .failure(.token("the authorization server \(authorizationURL.host ?? authorizationURL.absoluteString) answered HTTP \(reply.status) to the refresh-token grant: \(words.describe(reply.body)). Check VDK_API_TOKEN and VDK_API_TOKEN_AUTHORIZATION_URL.", transient: reply.status >= 500))
             }
-        } else {
-            let message = error.map { words.redact($0.localizedDescription) } ?? "no answer"
+        case .failure(.timedOut):
+            result = .failure(.token("the authorization server \(authorizationURL.absoluteString) did not answer in time", transient: true))
+        case .failure(.unreachable(let message)), .failure(.token(let message, _)):
             result = .failure(.token("cannot reach the authorization server \(authorizationURL.absoluteString): \(message)", transient: true))
         }
         let pending = waiters

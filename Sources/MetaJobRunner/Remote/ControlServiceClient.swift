@@ -8,24 +8,15 @@ import FoundationNetworking
 /// the executor's queue, and refreshes the token once when the service answers 401.
 final class ControlServiceClient: @unchecked Sendable {
     private let queue: DispatchQueue
-    private let configuration: RemoteConfiguration
-    private let session: URLSession
+    private let transport: HTTPTransport
     private let tokens: AccessTokenProvider?
     private let base: String
 
     init(queue: DispatchQueue, configuration: RemoteConfiguration) {
         self.queue = queue
-        self.configuration = configuration
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        // A backstop only: the client's own timer (see `perform`) times requests out.
-        sessionConfiguration.timeoutIntervalForRequest = configuration.requestTimeoutSeconds + 30
-        sessionConfiguration.httpCookieAcceptPolicy = .never
-        sessionConfiguration.urlCache = nil
-        session = URLSession(configuration: sessionConfiguration,
-                             delegate: configuration.verifyTLS ? nil : TLSTrustDelegate(), delegateQueue: nil)
+        transport = HTTPTransport(queue: queue, verifyTLS: configuration.verifyTLS, timeout: configuration.requestTimeoutSeconds)
         if let token = configuration.apiToken, let url = configuration.authorizationURL {
-            tokens = AccessTokenProvider(queue: queue, refreshToken: token, authorizationURL: url, session: session,
-                                         timeout: configuration.requestTimeoutSeconds)
+            tokens = AccessTokenProvider(queue: queue, refreshToken: token, authorizationURL: url, transport: transport)
         } else {
             tokens = nil
         }
@@ -33,7 +24,6 @@ final class ControlServiceClient: @unchecked Sendable {
         while text.hasSuffix("/") { text.removeLast() }
         base = text
     }
-
     /// What may be shown of anything the service says: secrets removed.
     var words: ServiceMessage { ServiceMessage(secrets: tokens?.secrets ?? []) }
 
@@ -78,7 +68,7 @@ final class ControlServiceClient: @unchecked Sendable {
             queue.async { callback.value(.failure(.unreachable(message))) }
             return
         }
-        var request = URLRequest(url: url, timeoutInterval: configuration.requestTimeoutSeconds + 30)
+        var request = transport.request(url)
         request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         request.setValue("metajob", forHTTPHeaderField: "User-Agent")
@@ -87,47 +77,12 @@ final class ControlServiceClient: @unchecked Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         if let token { request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization") }
-        let redactor = words
-        let callback = QueueBound(value: completion)
-        // Our own timer decides timeouts: URLSession on Linux may report one timeout twice and then time out
-        // the next requests at once. The first of answer and timer wins; the other is ignored.
-        let pending = PendingRequest()
-        let task = session.dataTask(with: request) { [queue] data, response, error in
-            let result: Result<HTTPReply, TransportFailure>
-            if let http = response as? HTTPURLResponse {
-                var headers: [String: String] = [:]
-                for (name, value) in http.allHeaderFields {
-                    if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-                }
-                result = .success(HTTPReply(status: http.statusCode, headers: headers, body: data ?? Data()))
-            } else if let error = error as? URLError, error.code == .timedOut {
-                result = .failure(.timedOut)
-            } else {
-                var message = redactor.redact(error?.localizedDescription ?? "no answer")
-                if message.localizedCaseInsensitiveContains("SSL") || message.localizedCaseInsensitiveContains("certificate") {
-                    message += " (the service's TLS certificate was not accepted: trust its CA in the system store"
-                    #if os(Linux)
-                    message += ")"
-                    #else
-                    message += ", or set VDK_CONTROL_HTTP_VERIFY_SSL=false)"
-                    #endif
-                }
-                result = .failure(.unreachable(message))
-            }
-            queue.async { if pending.settle() { callback.value(result) } }
-        }
-        let running = QueueBound(value: task)
-        queue.asyncAfter(deadline: .now() + configuration.requestTimeoutSeconds) {
-            guard pending.settle() else { return }
-            running.value.cancel()
-            callback.value(.failure(.timedOut))
-        }
-        task.resume()
+        transport.transmit(request, words: words, completion: completion)
     }
 
     /// Stops the session once every request in flight has ended.
     func close() {
-        session.finishTasksAndInvalidate()
+        transport.close()
     }
 
     /// `/data-jobs/for-team/{team}/jobs/{job}`, each name encoded as one path segment.
