@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Test-only: the loopback HTTP server that plays the VDK Control Service in the remote executor's tests.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // The few system calls Swift cannot make directly (posix_spawn with a process group, pidfd).
@@ -50,7 +52,14 @@ let package = Package(
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
-        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobScreen"]),
+        .testTarget(name: "MetaJobCLITests", dependencies: [
+            "MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobRunner", "MetaJobScreen",
+            .product(name: "FlyingFox", package: "FlyingFox"),
+        ]),
+        .testTarget(name: "MetaJobRemoteTests", dependencies: [
+            "MetaJobRunner", "MetaJobCore",
+            .product(name: "FlyingFox", package: "FlyingFox"),
+        ]),
         // Snapshots/ is read through #filePath (re-recorded with METAJOB_RECORD_SNAPSHOTS=1), not bundled.
         .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"], exclude: ["Snapshots"]),
     ]

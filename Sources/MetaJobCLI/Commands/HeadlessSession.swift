@@ -31,10 +31,15 @@ struct HeadlessSession {
             CLIOutput.stderr(IssuePrinter.plain(report.issues, file: definition.name))
             throw CLIExit.invalid
         }
-        if let remote = jobs.first(where: { $0.executor == .remote }) {
-            CLIOutput.error("job \(remote.definition.name) uses the remote executor, which this version of metajob does not include yet. Run it with `--executor local` and give it a `command`.")
+        let executors: RunExecutors
+        do {
+            executors = try RunExecutors(configuration: configuration, environment: environment, jobs: jobs,
+                                         adopt: source.adoptExecutions)
+        } catch {
+            CLIOutput.error(error.message)
             throw CLIExit.invalid
         }
+        for warning in executors.warnings { CLIOutput.stderr(warning) }
 
         let store = options.noHistory ? nil : try history.open(environment)
         let clock = SystemClock()
@@ -45,9 +50,8 @@ struct HeadlessSession {
         for (j, job) in definition.jobs.enumerated() {
             if let run = source.reused[job.name] { reused[j] = run }
         }
-        let baseEnvironment = environment.variables
-        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { _, queue, sink in
-            LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
+        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { kind, queue, sink in
+            executors.make(kind, queue: queue, sink: sink)
         }
         var recorder: HistoryRecorder?
         if let store {

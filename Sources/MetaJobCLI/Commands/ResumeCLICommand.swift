@@ -44,8 +44,9 @@ struct ResumeCLICommand: ParsableCommand {
             CLIOutput.stdout("Every job of run \(runId) succeeded: nothing to resume. To run jobs again anyway, name them with --job NAME.\n")
             return
         }
-        let source = RunSource(definition: definition, definitionText: detail.definitionText,
+        var source = RunSource(definition: definition, definitionText: detail.definitionText,
                                definitionPath: detail.definitionPath, resumedFrom: runId, reused: plan.reused)
+        source.adoptExecutions = plan.adopt
         throw try HeadlessSession(source: source, options: options, history: history, environment: environment).run()
     }
 }

@@ -12,6 +12,9 @@ struct ResumePlan {
     var reused: [String: String] = [:]
     /// Jobs that run, in definition order.
     var toRun: [String] = []
+    /// Jobs to run whose execution was still going when `previous` was interrupted (not final, with an
+    /// execution id), by name → that id: the remote executor re-attaches them instead of starting them again.
+    var adopt: [String: String] = [:]
 
     /// Jobs that did not succeed in `previous` run; so do the `rerun` jobs and everything downstream of them.
     /// The rest succeeded and are reused (from the run they first succeeded in).
@@ -38,5 +41,10 @@ struct ResumePlan {
             if !runs.contains(j) { reused[name] = old.reusedFrom ?? previous.summary.runId }
         }
         toRun = graph.names.enumerated().filter { runs.contains($0.offset) }.map(\.element)
+        for name in toRun {
+            guard let old = previousJobs[name], let id = old.executionId, !id.isEmpty,
+                  let state = JobState(rawValue: old.state), !state.isFinal else { continue }
+            adopt[name] = id
+        }
     }
 }

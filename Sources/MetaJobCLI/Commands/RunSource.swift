@@ -11,4 +11,7 @@ struct RunSource {
     var resumedFrom: String?
     /// Jobs that count as succeeded without running, by name → the run they succeeded in.
     var reused: [String: String] = [:]
+    /// Remote executions still running when the resumed run was interrupted, by job name → execution id:
+    /// re-attached instead of started again.
+    var adoptExecutions: [String: String] = [:]
 }

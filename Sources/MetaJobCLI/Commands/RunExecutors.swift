@@ -1,0 +1,31 @@
+import Dispatch
+import MetaJobCore
+import MetaJobRunner
+
+/// Builds a run's executors: local processes, and the Control Service client when some job runs remotely.
+/// Every session that starts a `Runner` (headless or dashboard) makes its executors here.
+struct RunExecutors {
+    /// The remote executor's configuration; nil when no job runs remotely.
+    let remote: RemoteConfiguration?
+    /// The environment local jobs start from.
+    let baseEnvironment: [String: String]
+
+    /// Resolves the remote settings when one of `jobs` runs remotely; throws with what to set when they are
+    /// missing. `adopt` maps jobs to executions an interrupted run left running (resume).
+    init(configuration: ResolvedConfiguration, environment: Environment, jobs: [ResolvedJob],
+         adopt: [String: String]) throws(ConfigurationError) {
+        let remoteJobs = jobs.filter { $0.executor == .remote }.map(\.definition)
+        remote = remoteJobs.isEmpty ? nil
+            : try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs, adopt: adopt)
+        baseEnvironment = environment.variables
+    }
+
+    /// Warnings to show before the run starts.
+    var warnings: [String] { remote.map(RemoteSettingsResolver.warnings) ?? [] }
+
+    /// The executor for `kind`, owned by the runner's `queue`, reporting to `sink`.
+    func make(_ kind: ExecutorKind, queue: DispatchQueue, sink: @escaping (ExecutorEvent) -> Void) -> JobExecutor {
+        if kind == .remote, let remote { return RemoteExecutor(queue: queue, configuration: remote, onEvent: sink) }
+        return LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
+    }
+}
