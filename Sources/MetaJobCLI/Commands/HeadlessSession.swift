@@ -46,8 +46,17 @@ struct HeadlessSession {
             if let run = source.reused[job.name] { reused[j] = run }
         }
         let baseEnvironment = environment.variables
+        // If metajob is killed (-9) or crashes, the watchdog stops the jobs it leaves behind (DECISIONS.md).
+        let watchdog: ProcessGroupWatchdog?
+        do {
+            watchdog = try ProcessGroupWatchdog(graceSeconds: configuration.settings.terminationGraceSeconds)
+        } catch {
+            CLIOutput.stderr("warning: \(error); if metajob is killed, its running jobs will keep running.\n")
+            watchdog = nil
+        }
+        defer { watchdog?.close() }
         let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { _, queue, sink in
-            LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, onEvent: sink)
+            LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, watchdog: watchdog, onEvent: sink)
         }
         var recorder: HistoryRecorder?
         if let store {
