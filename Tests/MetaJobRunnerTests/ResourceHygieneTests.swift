@@ -85,7 +85,7 @@ struct ResourceHygieneTests {
             let states = Dictionary(grouping: final.jobs.indices, by: { final.jobs[$0].state })
             #expect(states[.cancelled]?.count == 50)
             #expect(states[.succeeded]?.count == 950)
-            #expect((100..<200).allSatisfy { final.jobs[$0].attempt == 2 }, "each flaky job ran twice")
+            #expect((50..<150).allSatisfy { final.jobs[$0].attempt == 2 }, "each flaky job ran twice")
             #expect(rec.outcome == .succeeded)
 
             for job in jobs {
@@ -111,7 +111,7 @@ struct ResourceHygieneTests {
         #expect(leakedPidfds.isEmpty, "pidfds of job processes still open: \(leakedPidfds.prefix(10))")
         // And in all: back to the starting count once the runner and its executor are gone. (Another suite
         // running in this process at the same time can hold descriptors for a while: wait for it.)
-        let settled = (0..<200).contains { _ in
+        let settled = (0..<2_400).contains { _ in
             if Self.openDescriptors().count <= before.count { return true }
             usleep(50_000)
             return false
