@@ -64,7 +64,7 @@ static void watchdog_main(int fd, int32_t *groups, int capacity, long grace_ms) 
     close_all_but(fd);
 
     int count = 0;
-    unsigned char buffer[4096 + sizeof(int32_t)];
+    unsigned char buffer[65536 + sizeof(int32_t)];
     size_t held = 0;
     for (;;) {
         ssize_t n = read(fd, buffer + held, sizeof(buffer) - held);
@@ -112,6 +112,11 @@ int metajob_watchdog_start(int capacity, long grace_ms, pid_t *watchdog_pid) {
         close(fds[1]);
         return -ENOMEM;
     }
+    // Room for many records (each small send is its own buffer in the kernel) should the watchdog fall
+    // behind, so a burst of job starts does not block metajob (best effort: capped by the kernel).
+    int size = 1 << 20;
+    setsockopt(fds[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
