@@ -49,7 +49,7 @@ let package = Package(
         // The dashboard's pure screen layer: app model, update function, views rendering into a cell buffer. Imports only the core.
         .target(name: "MetaJobScreen", dependencies: ["MetaJobCore"]),
         .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),
-        .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
+        .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobCLITests", dependencies: [

@@ -1,6 +1,7 @@
 #ifndef METAJOB_SYS_H
 #define METAJOB_SYS_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /// A spawned job: its pid (also its process group id) and the parent's read ends of its output pipes.
@@ -50,5 +51,16 @@ int metajob_epoll_wait(int epfd, unsigned long long *tokens, unsigned int *event
 
 /// A close-on-exec eventfd, to wake an epoll loop. Returns the fd, or -errno.
 int metajob_eventfd(void);
+
+/// Forks the process-group watchdog: a small process that outlives metajob and, once metajob's end of the
+/// returned socket closes (metajob exited or was killed), sends SIGTERM to every process group still
+/// registered, then SIGKILL after `grace_ms`. Register a group with metajob_watchdog_send(fd, pgid) and
+/// remove it with metajob_watchdog_send(fd, -pgid). Returns the close-on-exec socket fd (and the
+/// watchdog's pid in `watchdog_pid`), or -errno.
+int metajob_watchdog_start(int capacity, long grace_ms, pid_t *watchdog_pid);
+
+/// Sends one watchdog record (+pgid registers, -pgid removes). Returns 0 or an errno value (EPIPE when
+/// the watchdog is gone); never raises SIGPIPE.
+int metajob_watchdog_send(int fd, int32_t record);
 
 #endif

@@ -50,6 +50,7 @@ struct HeadlessSession {
         for (j, job) in definition.jobs.enumerated() {
             if let run = source.reused[job.name] { reused[j] = run }
         }
+        defer { executors.close() }
         let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { kind, queue, sink in
             executors.make(kind, queue: queue, sink: sink)
         }

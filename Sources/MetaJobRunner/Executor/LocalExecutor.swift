@@ -22,6 +22,8 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
     private let onEvent: (ExecutorEvent) -> Void
     private let environment: SpawnEnvironment
+    /// Kills the jobs' groups if metajob dies without stopping them; nil leaves that to the caller.
+    private let watchdog: ProcessGroupWatchdog?
     private var attempts: [AttemptKey: LocalAttempt] = [:]
     /// What each readiness token stands for; a token not found here belongs to a watch already removed.
     private var watches: [UInt64: (attempt: LocalAttempt, what: Watch)] = [:]
@@ -41,8 +43,9 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
 
     /// An executor spawning jobs with `baseEnvironment` plus each request's variables, reporting on `queue`.
     public init(queue: DispatchQueue, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-                onEvent: @escaping (ExecutorEvent) -> Void) {
+                watchdog: ProcessGroupWatchdog? = nil, onEvent: @escaping (ExecutorEvent) -> Void) {
         self.queue = queue
+        self.watchdog = watchdog
         self.onEvent = onEvent
         environment = SpawnEnvironment(base: baseEnvironment)
         readBuffer = .allocate(byteCount: LocalExecutor.readSize, alignment: 16)
@@ -85,6 +88,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
                                                                                  workingDirectory: request.workingDirectory))))
         }
 
+        watchdog?.register(group: child.pid)
         let attempt = LocalAttempt(key: key, pid: child.pid, stdoutFD: child.stdout_fd, stderrFD: child.stderr_fd,
                                    vdkSummaryPath: request.vdkSummaryPath)
         attempts[key] = attempt
@@ -155,6 +159,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         closePipe(attempt, .stdout)
         closePipe(attempt, .stderr)
         var status: Int32 = 0
+        watchdog?.unregister(group: attempt.pid)
         _ = metajob_reap(attempt.pid, &status)
         if attempt.pidfd >= 0 { close(attempt.pidfd) }
         attempts[attempt.key] = nil
@@ -285,6 +290,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     /// nobody) and reports the attempt's outcome; every fd of the attempt is closed by then.
     private func reap(_ attempt: LocalAttempt) {
         var status: Int32 = 0
+        watchdog?.unregister(group: attempt.pid)
         let rc = metajob_reap(attempt.pid, &status)
         var outcome: AttemptOutcome
         if rc != 0 {

@@ -1,0 +1,48 @@
+import Foundation
+
+/// What the reliability tests need to know about processes: which are alive, which belong to a group.
+enum ProcessProbe {
+    /// Waits up to `seconds` for `condition`, polling every 50 ms; false on timeout.
+    static func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    /// The fields of /proc/PID/stat after the command name: state is [0], ppid [1], pgrp [2].
+    static func stat(_ pid: pid_t) -> [Substring]? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ")
+    }
+
+    /// True while `pid` exists and is not a zombie (this container's PID 1 does not reap orphans, so a
+    /// zombie counts as dead).
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard let fields = stat(pid), let state = fields.first else { return false }
+        return state != "Z" && state != "X"
+    }
+
+    /// Every live (non-zombie) process in process group `pgid`.
+    static func liveMembers(ofGroup pgid: pid_t) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            guard let fields = stat(pid), fields.count > 2 else { return false }
+            return fields[2] == Substring(String(pgid)) && isAlive(pid)
+        }
+    }
+
+    /// The pid written (by `echo $$ > file`) into `path`, once it is there.
+    static func pid(in path: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Waits for `process` to exit, up to `seconds`; false if it is still running then.
+    static func waitForExit(_ process: Process, seconds: Double) -> Bool {
+        eventually(seconds) { !process.isRunning }
+    }
+}
