@@ -48,7 +48,7 @@ struct HistoryCLITests {
                 + Array(repeating: ["history", "list", "--json", "--history", history], count: 3)
             let started = try commands.enumerated().map { i, args in
                 let err = dir + "/err-\(round)-\(i)"
-                FileManager.default.createFile(atPath: err, contents: nil)
+                _ = FileManager.default.createFile(atPath: err, contents: nil)
                 return (try BinaryRunner.launch(args, in: dir, stderr: try FileHandle(forWritingTo: URL(fileURLWithPath: err))), err)
             }
             for (process, err) in started {
@@ -92,7 +92,7 @@ struct HistoryCLITests {
         _ = try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir)
         let first = try runIds(dir, history)[0]
         try "".write(toFile: dir + "/runs.log", atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
         let resumed = try BinaryRunner.run(["resume", first, "--no-tui", "--history", history], in: dir)
         #expect(resumed.exitCode == 0, "\(resumed.stdout)\(resumed.stderr)")
         let ran = try String(contentsOfFile: dir + "/runs.log", encoding: .utf8).split(separator: "\n").map(String.init)
@@ -122,14 +122,14 @@ struct HistoryCLITests {
         _ = try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir)
         let first = try runIds(dir, history)[0]
         try FileManager.default.removeItem(atPath: dir + "/p.yaml")
-        FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
         let resumed = try BinaryRunner.run(["resume", String(first.prefix(20)), "--no-tui", "--history", history], in: dir)
         #expect(resumed.exitCode == 0, "the snapshot in the history is used: \(resumed.stderr)")
     }
 
     @Test func pruneKeepsTheNewest() throws {
         let (dir, history) = try setup()
-        FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
         for _ in 0..<3 { _ = try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir) }
         let before = try runIds(dir, history)
         #expect(before.count == 3)
@@ -142,7 +142,7 @@ struct HistoryCLITests {
 
     @Test func noHistoryRecordsNothing() throws {
         let (dir, history) = try setup()
-        FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/fixed", contents: Data())
         _ = try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--no-history", "--history", history], in: dir)
         #expect(try runIds(dir, history).isEmpty)
     }

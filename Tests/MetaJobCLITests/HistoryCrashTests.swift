@@ -34,7 +34,7 @@ struct HistoryCrashTests {
         """
         let dir = try BinaryRunner.directory(["p.yaml": pipeline])
         let history = dir + "/history.sqlite"
-        FileManager.default.createFile(atPath: dir + "/run.err", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/run.err", contents: nil)
         let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/run.err"))
         let process = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--history", history], in: dir, stderr: stderr)
         defer {
