@@ -167,3 +167,7 @@ int metajob_eventfd(void) {
     int fd = eventfd(0, EFD_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }
+
+int metajob_set_pipe_size(int fd, int bytes) {
+    return fcntl(fd, F_SETPIPE_SZ, bytes) >= 0 ? 0 : errno;
+}

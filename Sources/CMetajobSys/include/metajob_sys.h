@@ -48,6 +48,9 @@ int metajob_epoll_remove(int epfd, int fd);
 /// Returns the number of events, 0 on EINTR, or -errno.
 int metajob_epoll_wait(int epfd, unsigned long long *tokens, unsigned int *events, int max, int timeout_ms);
 
+/// Sets a pipe's capacity (F_SETPIPE_SZ; the kernel rounds up). Returns 0 or errno.
+int metajob_set_pipe_size(int fd, int bytes);
+
 /// A close-on-exec eventfd, to wake an epoll loop. Returns the fd, or -errno.
 int metajob_eventfd(void);
 
