@@ -101,6 +101,12 @@ enum HistorySchema {
                 CREATE INDEX log_chunks_attempt ON log_chunks(run, job, attempt, last_seq);
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            // Output bytes moved to an append-only file per run (see LogChunk, HistoryStore.logFilePath): SQLite
+            // in WAL mode wrote every byte twice, in 4 KiB pages. v3 rows keep their bytes in `payload`.
+            try db.execute(sql: "ALTER TABLE log_chunks ADD COLUMN file_offset INTEGER")
+            try db.execute(sql: "ALTER TABLE log_chunks ADD COLUMN file_length INTEGER")
+        }
         return migrator
     }
 }
