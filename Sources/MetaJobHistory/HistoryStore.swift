@@ -376,6 +376,7 @@ private extension DatabaseError {
     /// True for the errors a concurrent first open of the same file causes, which a retry resolves.
     var isRaceWithAnotherOpener: Bool {
         resultCode == .SQLITE_BUSY || resultCode == .SQLITE_LOCKED
-            || (resultCode == .SQLITE_ERROR && (message ?? "").contains("already exists"))
+            || (resultCode == .SQLITE_ERROR && ((message ?? "").contains("already exists")
+                                                 || (message ?? "").contains("duplicate column name")))
     }
 }
