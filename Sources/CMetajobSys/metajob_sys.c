@@ -171,3 +171,12 @@ int metajob_eventfd(void) {
 int metajob_set_pipe_size(int fd, int bytes) {
     return fcntl(fd, F_SETPIPE_SZ, bytes) >= 0 ? 0 : errno;
 }
+
+int metajob_has_exited(pid_t pid) {
+    siginfo_t info;
+    info.si_pid = 0;
+    for (;;) {
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0) return info.si_pid == pid ? 1 : 0;
+        if (errno != EINTR) return 0;
+    }
+}

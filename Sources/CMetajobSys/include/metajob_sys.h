@@ -27,6 +27,9 @@ int metajob_wait_exit_nowait(pid_t pid);
 /// Reaps `pid` (retrying on EINTR). Returns 0 and stores the wait status, or returns an errno value.
 int metajob_reap(pid_t pid, int *status);
 
+/// 1 if `pid` (our child) has exited and waits to be reaped, else 0; never blocks and never reaps.
+int metajob_has_exited(pid_t pid);
+
 /// Decodes a wait status: returns 1 and sets `*code` for a normal exit, 2 and sets `*code` to the signal
 /// for a death by signal, 0 otherwise.
 int metajob_decode_status(int status, int *code);

@@ -132,7 +132,6 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             case .output(let stream): readAvailable(attempt, stream)
             case .exit:
                 watches[token] = nil
-                loop.unwatch(attempt.pidfd)
                 handleExit(attempt)
             }
         }
@@ -201,6 +200,13 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         if !lines.isEmpty { onEvent(.outputLines(attempt.key, stream, lines)) }
         if count == 0 {
             closePipe(attempt, stream)
+            // Both pipes at EOF usually means the job has exited: when it is already waiting to be reaped, end
+            // it now instead of waking up once more for its pidfd (a short job's exit otherwise costs up to
+            // three wake-ups: two EOFs and the pidfd).
+            if !attempt.stdout.open, !attempt.stderr.open, attempt.pidfd >= 0, metajob_has_exited(attempt.pid) == 1 {
+                watches[attempt.exitToken] = nil
+                handleExit(attempt)
+            }
         } else {
             // One-shot watch: armed again only now that this read is handled, so a chatty job is paced
             // by its pipe instead of filling our memory.
@@ -257,8 +263,10 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private func closePipe(_ attempt: LocalAttempt, _ stream: LogStream) {
         let pipe = stream == .stdout ? attempt.stdout : attempt.stderr
         guard pipe.open else { return }
+        // No EPOLL_CTL_DEL: closing our only descriptor of the pipe removes it from the epoll set (should a
+        // child being spawned still hold a copy for a moment, the stale watch's token is gone from `watches`,
+        // so its event is ignored).
         watches[pipe.token] = nil
-        loop?.unwatch(pipe.fd)
         close(pipe.fd)
         if stream == .stdout { attempt.stdout.open = false } else { attempt.stderr.open = false }
     }
@@ -288,9 +296,14 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         reap(attempt)
     }
 
-    /// Reaps the leader (its pidfd is no longer watched, so the kernel's hang-up on a reaped pidfd reaches
-    /// nobody) and reports the attempt's outcome; every fd of the attempt is closed by then.
+    /// Reaps the leader and reports the attempt's outcome; every fd of the attempt is closed by then.
     private func reap(_ attempt: LocalAttempt) {
+        // The pidfd goes first, which also takes it out of the epoll set: reaping makes a pidfd readable, and a
+        // watch still armed (the exit was seen through the pipes) would wake the loop for nothing.
+        if attempt.pidfd >= 0 {
+            close(attempt.pidfd)
+            attempt.pidfd = -1
+        }
         var status: Int32 = 0
         let rc = metajob_reap(attempt.pid, &status)
         var outcome: AttemptOutcome
@@ -307,10 +320,6 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             if let path = attempt.vdkSummaryPath {
                 outcome = VDKRunSummary.outcome(summaryPath: path, ended: outcome)
             }
-        }
-        if attempt.pidfd >= 0 {
-            close(attempt.pidfd)
-            attempt.pidfd = -1
         }
         attempts[attempt.key] = nil
         onEvent(.finished(attempt.key, outcome))
