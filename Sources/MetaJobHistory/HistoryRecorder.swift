@@ -102,7 +102,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         switch event.kind {
         case .job(let u):
             let readyAt = u.readyAt.map { wallClockOrigin + $0 }
-            batch.events.append(EventRow(job: u.job, time: event.time, state: u.state.rawValue, attempt: u.attempt,
+            batch.events.append(EventRow(job: u.job, sequence: Int64(event.sequence), time: event.time, state: u.state.rawValue, attempt: u.attempt,
                                          exitCode: u.exitCode, reason: u.reason, executionId: u.executionId,
                                          delayReason: u.delayReason?.code, readyAt: readyAt))
             if u.job < summaries.count {
@@ -295,13 +295,14 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         try store.pool.write { db in
             if !batch.events.isEmpty {
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO job_events (run, job, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO job_events (run, job, seq, time, state, attempt, exit_code, reason, execution_id, delay_reason,
+                                            ready_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 var raw = RawStatement(insert, in: db)
                 for e in batch.events {
                     raw.begin()
-                    raw.bind(run); raw.bind(e.job); raw.bind(e.time); raw.bind(e.state); raw.bind(e.attempt)
+                    raw.bind(run); raw.bind(e.job); raw.bind(e.sequence); raw.bind(e.time); raw.bind(e.state); raw.bind(e.attempt)
                     raw.bind(e.exitCode.map { Int64($0) }); raw.bind(e.reason); raw.bind(e.executionId)
                     raw.bind(e.delayReason); raw.bind(e.readyAt)
                     try raw.step()

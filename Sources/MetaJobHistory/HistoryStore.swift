@@ -174,7 +174,7 @@ public final class HistoryStore: @unchecked Sendable {
             var events: [Int: [JobEventRecord]] = [:]
             let eventRows = try Row.fetchCursor(db, sql: """
                 SELECT job, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at
-                FROM job_events WHERE run = ? ORDER BY job, rowid
+                FROM job_events WHERE run = ? ORDER BY job, seq
                 """, arguments: [row.id])
             while let e = try eventRows.next() {
                 events[e[0], default: []].append(JobEventRecord(
