@@ -8,6 +8,10 @@ public enum HistoryError: Error, CustomStringConvertible, Equatable {
     case jobNotFound(run: String, job: String)
     /// The history file could not be opened or created.
     case cannotOpen(path: String, reason: String)
+    /// A run's log file could not be written or read.
+    case cannotWriteLog(path: String, reason: String)
+    /// A run's log file is missing or shorter than its recorded lines say.
+    case logFileMissing(path: String, reason: String)
 
     /// The message to print, with what to do next.
     public var description: String {
@@ -20,6 +24,12 @@ public enum HistoryError: Error, CustomStringConvertible, Equatable {
             return "run \(run) has no job \"\(job)\"; run `metajob history show \(run)` to see its jobs"
         case let .cannotOpen(path, reason):
             return "cannot open the history file \(path): \(reason)"
+        case let .cannotWriteLog(path, reason):
+            return "cannot write the run's log file \(path): \(reason); check the disk space and permissions "
+                + "of that directory (the run goes on; its output is no longer recorded)"
+        case let .logFileMissing(path, reason):
+            return "cannot read the run's log file \(path): \(reason); it belongs beside the history file "
+                + "(was it moved or deleted?) — `metajob history prune` cleans up runs whose logs are gone"
         }
     }
 }

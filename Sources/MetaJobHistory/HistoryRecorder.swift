@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import MetaJobCore
 import MetaJobRunner
@@ -14,6 +17,8 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     static let batchInterval: DispatchTimeInterval = .milliseconds(100)
     /// Write at once when this many rows wait.
     static let batchRows = 2_000
+    /// Write at once when this many log bytes wait: output goes to the log file in large appends.
+    static let batchBytes = 2 << 20
     /// Block the runner's queue while more log bytes than this wait: the job is then paced by its pipe.
     static let maxBufferedBytes = 8 << 20
     /// The heartbeat is written at least this often, even when nothing happens.
@@ -24,6 +29,10 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     private let runId: String
     private let writer = DispatchQueue(label: "metajob.history.writer")
     private var heartbeat: DispatchSourceTimer?
+    /// The run's log file, opened on the writer's queue at the first output; -1 until then.
+    private var logFD: Int32 = -1
+    /// The log file's size: where the next chunk goes. Only this recorder appends to its run's file.
+    private var logFileSize: Int64 = 0
 
     // Everything below belongs to `lock`: the runner's queue fills, the writer's queue drains.
     private let lock = NSCondition()
@@ -93,7 +102,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         switch event.kind {
         case .job(let u):
             let readyAt = u.readyAt.map { wallClockOrigin + $0 }
-            batch.events.append(EventRow(job: u.job, time: event.time, state: u.state.rawValue, attempt: u.attempt,
+            batch.events.append(EventRow(job: u.job, sequence: Int64(event.sequence), time: event.time, state: u.state.rawValue, attempt: u.attempt,
                                          exitCode: u.exitCode, reason: u.reason, executionId: u.executionId,
                                          delayReason: u.delayReason?.code, readyAt: readyAt))
             if u.job < summaries.count {
@@ -114,8 +123,8 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         case .runStarted, .controls:
             break
         }
-        let rows = batch.events.count + batch.lineCount
-        if rows >= HistoryRecorder.batchRows || bufferedBytes > HistoryRecorder.maxBufferedBytes {
+        let rows = batch.events.count + batch.chunks.count
+        if rows >= HistoryRecorder.batchRows || bufferedBytes >= HistoryRecorder.batchBytes {
             scheduleWrite(now: true)
         } else if !writeScheduled {
             scheduleWrite(now: false)
@@ -137,6 +146,10 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         writer.sync {
             heartbeat?.cancel()
             heartbeat = nil
+            defer {
+                if logFD >= 0 { Glibc.close(logFD) }
+                logFD = -1
+            }
             // Rows kept after a locked file get a few more chances before the end is recorded.
             var tries = 0
             while !writeBatch() && tries < HistoryRecorder.maxRetries {
@@ -166,7 +179,10 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         writer.sync { _ = writeBatch() }
     }
 
-    deinit { heartbeat?.cancel() }
+    deinit {
+        heartbeat?.cancel()
+        if logFD >= 0 { Glibc.close(logFD) }
+    }
 
     // MARK: - The writer's queue
 
@@ -187,7 +203,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     @discardableResult
     private func writeBatch() -> Bool {
         lock.lock()
-        let taken = batch
+        var taken = batch
         batch = Batch()
         writeScheduled = false
         urgentScheduled = false
@@ -197,7 +213,10 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         lock.unlock()
         var outcome: Error?
         if !failed {
-            do { try write(taken, jobs: jobs) } catch { outcome = error }
+            do {
+                try appendToLogFile(&taken.chunks)
+                try write(taken, jobs: jobs)
+            } catch { outcome = error }
         }
         lock.lock()
         defer { lock.broadcast(); lock.unlock() }
@@ -234,18 +253,56 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
+    /// Appends the chunks' bytes to the run's log file (those not written by an earlier try), noting where.
+    /// The bytes are in the file before the rows pointing at them commit, so a reader never finds a row
+    /// whose bytes are missing; bytes without a row (a crash in between) are never read.
+    private func appendToLogFile(_ chunks: inout [LogChunk]) throws {
+        guard chunks.contains(where: { $0.fileOffset == nil }) else { return }
+        if logFD < 0 {
+            let path = store.logFilePath(runId: runId)
+            do {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+            } catch {
+                throw HistoryError.cannotWriteLog(path: path, reason: error.localizedDescription)
+            }
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw HistoryError.cannotWriteLog(path: path, reason: String(cString: strerror(errno))) }
+            var info = stat()
+            logFileSize = fstat(fd, &info) == 0 ? Int64(info.st_size) : 0
+            logFD = fd
+        }
+        for i in chunks.indices where chunks[i].fileOffset == nil {
+            try chunks[i].payload.withUnsafeBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = Glibc.write(logFD, raw.baseAddress! + done, raw.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw HistoryError.cannotWriteLog(path: store.logFilePath(runId: runId),
+                                                          reason: String(cString: strerror(errno)))
+                    }
+                    done += n
+                }
+            }
+            chunks[i].fileOffset = logFileSize
+            logFileSize += Int64(chunks[i].payload.count)
+        }
+    }
+
     private func write(_ batch: Batch, jobs: [(Int, JobSummary)]) throws {
         let run = runRowId
         try store.pool.write { db in
             if !batch.events.isEmpty {
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO job_events (run, job, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO job_events (run, job, seq, time, state, attempt, exit_code, reason, execution_id, delay_reason,
+                                            ready_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 var raw = RawStatement(insert, in: db)
                 for e in batch.events {
                     raw.begin()
-                    raw.bind(run); raw.bind(e.job); raw.bind(e.time); raw.bind(e.state); raw.bind(e.attempt)
+                    raw.bind(run); raw.bind(e.job); raw.bind(e.sequence); raw.bind(e.time); raw.bind(e.state); raw.bind(e.attempt)
                     raw.bind(e.exitCode.map { Int64($0) }); raw.bind(e.reason); raw.bind(e.executionId)
                     raw.bind(e.delayReason); raw.bind(e.readyAt)
                     try raw.step()
@@ -253,14 +310,16 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
             }
             if !batch.chunks.isEmpty {
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO log_chunks (run, job, attempt, stream, first_seq, last_seq, lines, payload)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO log_chunks (run, job, attempt, stream, first_seq, last_seq, lines, payload,
+                                            file_offset, file_length)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?)
                     """)
                 var raw = RawStatement(insert, in: db)
                 for c in batch.chunks {
                     raw.begin()
                     raw.bind(run); raw.bind(c.job); raw.bind(c.attempt); raw.bind(c.stream)
-                    raw.bind(c.firstSequence); raw.bind(c.lastSequence); raw.bind(c.lineCount); raw.bind(c.payload)
+                    raw.bind(c.firstSequence); raw.bind(c.lastSequence); raw.bind(c.lineCount)
+                    raw.bind(c.fileOffset); raw.bind(c.payload.count)
                     try raw.step()
                 }
             }

@@ -101,6 +101,42 @@ enum HistorySchema {
                 CREATE INDEX log_chunks_attempt ON log_chunks(run, job, attempt, last_seq);
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            // Output bytes moved to an append-only file per run (see LogChunk, HistoryStore.logFilePath): SQLite
+            // in WAL mode wrote every byte twice, in 4 KiB pages. v3 rows keep their bytes in `payload`.
+            try db.execute(sql: "ALTER TABLE log_chunks ADD COLUMN file_offset INTEGER")
+            try db.execute(sql: "ALTER TABLE log_chunks ADD COLUMN file_length INTEGER")
+        }
+        migrator.registerMigration("v5") { db in
+            // A run's events keyed by (run, job, seq) in one B-tree: the table plus its (run, job) index cost two
+            // inserts per event, ~40,000 per 10,000-job run. Old rows keep their order through their rowid.
+            if try db.columns(in: "job_events").contains(where: { $0.name == "seq" }) {
+                // Another process migrated the file a moment ago: the opener's retry finds v5 done.
+                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "job_events already exists in its v5 form")
+            }
+            try db.execute(sql: """
+                CREATE TABLE job_events_v5 (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    job INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    state TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    exit_code INTEGER,
+                    reason TEXT,
+                    execution_id TEXT,
+                    delay_reason TEXT,
+                    ready_at REAL,
+                    PRIMARY KEY (run, job, seq)
+                ) WITHOUT ROWID;
+                INSERT INTO job_events_v5 (run, job, seq, time, state, attempt, exit_code, reason, execution_id,
+                                           delay_reason, ready_at)
+                    SELECT run, job, rowid, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at
+                    FROM job_events;
+                DROP TABLE job_events;
+                ALTER TABLE job_events_v5 RENAME TO job_events;
+                """)
+        }
         return migrator
     }
 }

@@ -96,6 +96,12 @@ public final class HistoryStore: @unchecked Sendable {
         return home + "/.local/state/metajob/history.sqlite"
     }
 
+    /// The append-only file holding a run's output bytes: `<history file>-logs/<run id>.log`, beside the
+    /// history file (as SQLite's own `-wal` file is).
+    public func logFilePath(runId: String) -> String {
+        path + "-logs/" + runId + ".log"
+    }
+
     // MARK: - Writing
 
     /// Records the start of a run (state running, this host and pid, heartbeat now) and its jobs.
@@ -168,7 +174,7 @@ public final class HistoryStore: @unchecked Sendable {
             var events: [Int: [JobEventRecord]] = [:]
             let eventRows = try Row.fetchCursor(db, sql: """
                 SELECT job, time, state, attempt, exit_code, reason, execution_id, delay_reason, ready_at
-                FROM job_events WHERE run = ? ORDER BY job, rowid
+                FROM job_events WHERE run = ? ORDER BY job, seq
                 """, arguments: [row.id])
             while let e = try eventRows.next() {
                 events[e[0], default: []].append(JobEventRecord(
@@ -218,13 +224,46 @@ public final class HistoryStore: @unchecked Sendable {
                                            stream: stream == 2 ? .stderr : .stdout, bytes: data.map { [UInt8]($0) } ?? []))
             }
             let chunks = try Row.fetchCursor(db, sql: """
-                SELECT stream, payload FROM log_chunks
+                SELECT stream, payload, file_offset, file_length FROM log_chunks
                 WHERE run = ? AND job = ? AND attempt = ? AND last_seq > ? ORDER BY first_seq
                 """, arguments: [run.id, idx, chosen, after])
+            var file: Int32 = -1
+            defer { if file >= 0 { close(file) } }
+            var buffer: [UInt8] = []
             while let r = try chunks.next() {
-                let stream: Int = r[0]
-                let payload: Data = r[1]
-                LogChunk.decode(payload, attempt: chosen, stream: stream == 2 ? .stderr : .stdout, after: after, into: &lines)
+                let stream: LogStream = (r[0] as Int) == 2 ? .stderr : .stdout
+                let fileOffset: Int64? = r[2]
+                let fileLength: Int? = r[3]
+                guard let offset = fileOffset, let length = fileLength else {
+                    let payload: Data = r[1]
+                    LogChunk.decode(payload, attempt: chosen, stream: stream, after: after, into: &lines)
+                    continue
+                }
+                let logPath = logFilePath(runId: run.runId)
+                if file < 0 {
+                    file = open(logPath, O_RDONLY | O_CLOEXEC)
+                    guard file >= 0 else {
+                        throw HistoryError.logFileMissing(path: logPath, reason: String(cString: strerror(errno)))
+                    }
+                }
+                if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+                let got = buffer.withUnsafeMutableBytes { raw -> Int in
+                    var done = 0
+                    while done < length {
+                        let n = pread(file, raw.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 { break }
+                        done += n
+                    }
+                    return done
+                }
+                guard got == length else {
+                    throw HistoryError.logFileMissing(path: logPath, reason: "it ends before byte \(offset + Int64(length))")
+                }
+                buffer.withUnsafeBytes { raw in
+                    LogChunk.decodeSegments(UnsafeRawBufferPointer(rebasing: raw[0..<length]), attempt: chosen,
+                                            stream: stream, after: after, into: &lines)
+                }
             }
             // Chunks of stdout and stderr interleave in time: restore the order the lines arrived in (a
             // stable sort of nearly sorted input, so cheap).
@@ -257,10 +296,11 @@ public final class HistoryStore: @unchecked Sendable {
     }
 
     private func prune(_ candidates: @escaping (Database, Double) throws -> [RunRow]) throws -> Int {
-        let deleted = try pool.write { db -> Int in
+        let (deleted, runIds) = try pool.write { db -> (Int, [String]) in
             let now = Date().timeIntervalSince1970
             // A live run is still being written: deleting it would orphan its recorder's rows.
-            let doomed = try candidates(db, now).filter { $0.state != "running" }.map(\.id)
+            let rows = try candidates(db, now).filter { $0.state != "running" }
+            let doomed = rows.map(\.id)
             for chunk in stride(from: 0, to: doomed.count, by: 500) {
                 let ids = doomed[chunk..<min(chunk + 500, doomed.count)]
                 let list = ids.map(String.init).joined(separator: ",")
@@ -270,8 +310,10 @@ public final class HistoryStore: @unchecked Sendable {
                 }
                 try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))")
             }
-            return doomed.count
+            return (doomed.count, rows.map(\.runId))
         }
+        // After the commit: a crash in between leaves a file without rows, never rows without their file.
+        for runId in runIds { unlink(logFilePath(runId: runId)) }
         if deleted > 0 {
             try pool.writeWithoutTransaction { db in
                 if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 {
@@ -334,6 +376,7 @@ private extension DatabaseError {
     /// True for the errors a concurrent first open of the same file causes, which a retry resolves.
     var isRaceWithAnotherOpener: Bool {
         resultCode == .SQLITE_BUSY || resultCode == .SQLITE_LOCKED
-            || (resultCode == .SQLITE_ERROR && (message ?? "").contains("already exists"))
+            || (resultCode == .SQLITE_ERROR && ((message ?? "").contains("already exists")
+                                                 || (message ?? "").contains("duplicate column name")))
     }
 }

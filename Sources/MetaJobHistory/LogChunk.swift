@@ -1,11 +1,15 @@
 import Foundation
 import MetaJobCore
 
-/// Consecutive output lines of one job attempt and stream, stored as one row.
+/// Consecutive output lines of one job attempt and stream, stored as one row of `log_chunks`.
 ///
-/// A row per line costs SQLite a few microseconds each — 30 s for the 10 million lines of a 1 GB log — so
-/// lines are packed: for each line its sequence (Int64), time (Double bits) and length (UInt32), little
-/// endian, then its bytes exactly as written.
+/// Two payload formats. Format 1 (schema v3, read only): the payload column holds, for each line, its
+/// sequence (Int64), time (Double bits) and length (UInt32), little endian, then its bytes. Format 2 (what is
+/// written now): the bytes live in the run's append-only log file (see `HistoryStore.logFilePath`), the row
+/// holds where; they are segments, one per log event: first sequence (Int64), time (Double bits), line count
+/// (UInt32), byte count (UInt32), each line's end offset in the segment's bytes (UInt32 each), then the lines'
+/// bytes back to back, exactly as written. A segment is the `LogLines` of an event copied whole: no work per
+/// line on the way to the disk.
 struct LogChunk {
     var job: Int
     var attempt: Int
@@ -16,7 +20,13 @@ struct LogChunk {
     var lineCount = 0
     /// The lines' own bytes, without framing: what the recorder's memory bound counts.
     var lineBytes = 0
+    /// Format-2 segments.
     var payload: [UInt8] = []
+    /// Where `payload` went in the run's log file once written, so a batch retried after a locked database
+    /// does not write its bytes twice.
+    var fileOffset: Int64?
+
+    static let segmentHeaderSize = 24
 
     init(job: Int, attempt: Int, stream: Int) {
         self.job = job
@@ -24,31 +34,40 @@ struct LogChunk {
         self.stream = stream
     }
 
-    /// Appends one line.
-    mutating func append(sequence: Int64, time: Double, line: ArraySlice<UInt8>) {
-        if lineCount == 0 { firstSequence = sequence }
-        lastSequence = sequence
-        lineCount += 1
-        lineBytes += line.count
-        // Three fixed-width little-endian fields, appended as whole words (a byte loop cost more than the line).
-        var header: (UInt64, UInt64, UInt32) = (UInt64(bitPattern: sequence).littleEndian, time.bitPattern.littleEndian,
-                                                UInt32(truncatingIfNeeded: line.count).littleEndian)
-        withUnsafeBytes(of: &header) { raw in
-            payload.append(contentsOf: raw[0..<8])
-            payload.append(contentsOf: raw[8..<16])
-            payload.append(contentsOf: raw[16..<20])
+    /// Appends the lines of one log event (sequences `firstSequence`, `firstSequence + 1`, …) as a segment.
+    mutating func append(firstSequence: Int64, time: Double, lines: LogLines) {
+        guard !lines.isEmpty else { return }
+        if lineCount == 0 { self.firstSequence = firstSequence }
+        lastSequence = firstSequence + Int64(lines.count) - 1
+        lineCount += lines.count
+        lineBytes += lines.byteCount
+        let start = payload.count
+        let size = LogChunk.segmentHeaderSize + 4 * lines.count + lines.byteCount
+        if payload.capacity < start + size { payload.reserveCapacity(max(start + size, 2 * payload.capacity)) }
+        payload.append(contentsOf: repeatElement(0, count: LogChunk.segmentHeaderSize + 4 * lines.count))
+        payload.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt64(bitPattern: firstSequence).littleEndian, toByteOffset: start, as: UInt64.self)
+            raw.storeBytes(of: time.bitPattern.littleEndian, toByteOffset: start + 8, as: UInt64.self)
+            raw.storeBytes(of: UInt32(truncatingIfNeeded: lines.count).littleEndian, toByteOffset: start + 16, as: UInt32.self)
+            raw.storeBytes(of: UInt32(truncatingIfNeeded: lines.byteCount).littleEndian, toByteOffset: start + 20,
+                           as: UInt32.self)
+            var offset = start + LogChunk.segmentHeaderSize
+            for end in lines.ends {
+                raw.storeBytes(of: UInt32(truncatingIfNeeded: end).littleEndian, toByteOffset: offset, as: UInt32.self)
+                offset += 4
+            }
         }
-        payload.append(contentsOf: line)
+        payload.append(contentsOf: lines.bytes)
     }
 
-    /// The lines of a stored payload with a sequence above `after`.
+    /// The lines of a format-1 payload with a sequence above `after`.
     static func decode(_ payload: Data, attempt: Int, stream: LogStream, after: Int64, into lines: inout [StoredLogLine]) {
         payload.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             var offset = 0
             while offset + 20 <= raw.count {
-                let sequence = Int64(bitPattern: read(raw, offset, 8))
-                let time = Double(bitPattern: read(raw, offset + 8, 8))
-                let length = Int(read(raw, offset + 16, 4))
+                let sequence = Int64(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                let time = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)))
                 let start = offset + 20
                 guard start + length <= raw.count else { return }  // a torn payload: keep what is whole
                 if sequence > after {
@@ -60,9 +79,30 @@ struct LogChunk {
         }
     }
 
-    private static func read(_ raw: UnsafeRawBufferPointer, _ offset: Int, _ count: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for i in 0..<count { value |= UInt64(raw[offset + i]) << (8 * UInt64(i)) }
-        return value
+    /// The lines of format-2 segments with a sequence above `after`.
+    static func decodeSegments(_ raw: UnsafeRawBufferPointer, attempt: Int, stream: LogStream, after: Int64,
+                               into lines: inout [StoredLogLine]) {
+        var offset = 0
+        while offset + segmentHeaderSize <= raw.count {
+            let first = Int64(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+            let time = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+            let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)))
+            let byteCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)))
+            let endsStart = offset + segmentHeaderSize
+            let bytesStart = endsStart + 4 * count
+            guard bytesStart + byteCount <= raw.count else { return }  // a torn segment: keep what is whole
+            var lineStart = 0
+            for i in 0..<count {
+                let end = min(byteCount, Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: endsStart + 4 * i,
+                                                                                    as: UInt32.self))))
+                let sequence = first + Int64(i)
+                if sequence > after, end >= lineStart {
+                    lines.append(StoredLogLine(sequence: sequence, time: time, attempt: attempt, stream: stream,
+                                               bytes: Array(raw[(bytesStart + lineStart)..<(bytesStart + end)])))
+                }
+                lineStart = max(lineStart, end)
+            }
+            offset = bytesStart + byteCount
+        }
     }
 }

@@ -28,7 +28,7 @@ struct Batch {
         lastKey = nil
     }
 
-    /// Adds a line to its chunk.
+    /// Adds an event's lines to their chunk.
     mutating func append(job: Int, attempt: Int, stream: Int, firstSequence: Int64, time: Double, lines: LogLines) {
         let key = ChunkKey(job: job, attempt: attempt, stream: stream)
         let index: Int
@@ -43,9 +43,7 @@ struct Batch {
         }
         lastKey = key
         lastIndex = index
-        for (i, line) in lines.enumerated() {
-            chunks[index].append(sequence: firstSequence + Int64(i), time: time, line: line)
-        }
+        chunks[index].append(firstSequence: firstSequence, time: time, lines: lines)
         lineCount += lines.count
     }
 }

@@ -106,7 +106,7 @@ import Testing
                 VALUES (?, ?, ?, 1, '[]', ?, 1, ?, ?, ?)
                 """)
             let event = try db.makeStatement(sql: """
-                INSERT INTO job_events (run, job, time, state, attempt) VALUES (?, ?, ?, ?, 1)
+                INSERT INTO job_events (run, job, seq, time, state, attempt) VALUES (?, ?, ?, ?, ?, 1)
                 """)
             for i in 0..<count {
                 let started = 1.7e9 + Double(i) * 600
@@ -119,8 +119,8 @@ import Testing
                 for j in 0..<jobsPerRun {
                     let state = failed && j == 3 ? "user_error" : (failed && j > 3 ? "not_run" : "succeeded")
                     try job.execute(arguments: [id, j, "job-\(j)", state, state == "user_error" ? 1 : 0, started + 1, started + 2])
-                    for s in ["submitted", "running", state] {
-                        try event.execute(arguments: [id, j, started + 1, s])
+                    for (k, s) in ["submitted", "running", state].enumerated() {
+                        try event.execute(arguments: [id, j, 3 * j + k + 1, started + 1, s])
                     }
                 }
             }

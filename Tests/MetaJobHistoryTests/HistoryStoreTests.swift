@@ -123,6 +123,9 @@ import Testing
         #expect(try rowCounts(store) == [3, 5, 15, 203])
         #expect(try store.logs(runId: "run4", job: "a", attempt: nil).count == 50)
         #expect(throws: HistoryError.notFound("run1")) { try store.logs(runId: "run1", job: "a", attempt: nil) }
+        // The deleted runs' log files went with their rows; the kept runs' stayed.
+        #expect(!FileManager.default.fileExists(atPath: store.logFilePath(runId: "run1")))
+        #expect(FileManager.default.fileExists(atPath: store.logFilePath(runId: "run4")))
         #expect(try store.prune(keep: 2) == 0)
         #expect(try store.integrityCheck())
     }
@@ -162,13 +165,64 @@ import Testing
         }
         let store = try HistoryStore(path: path)
         let applied = try store.pool.read { db in try HistorySchema.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1", "v2", "v3"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
         let runs = try store.listRuns(metaJob: "legacy")
         #expect(runs.map(\.runId) == ["old-run"] && runs[0].jobCounts == ["succeeded": 1])
         let detail = try store.run("old")
         #expect(detail.host == "elsewhere" && detail.jobs.map(\.name) == ["a"] && detail.definitionText == [])
         #expect(try store.logs(runId: "old-run", job: "a", attempt: nil).map(\.bytes) == [[0xFF, 0x00]])
         #expect(try store.integrityCheck())
+    }
+
+    @Test func outputBytesLiveInTheRunsLogFile() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        try recordFinished(store, "run1", startedAt: 1, outcome: .succeeded, jobs: [("a", .succeeded)], logLines: 30)
+        let file = try #require(FileManager.default.contents(atPath: store.logFilePath(runId: "run1")))
+        #expect(file.count > 30 * "line 0".count)
+        let inline = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(length(payload)), 0) FROM log_chunks")! }
+        #expect(inline == 0)
+        let lines = try store.logs(runId: "run1", job: "a", attempt: nil)
+        #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == (0..<30).map { "line \($0)" })
+        #expect(lines.map(\.sequence) == Array(3...32))
+        // A reader after a given sequence gets only the later lines (what `history logs --follow` polls).
+        #expect(try store.logs(runId: "run1", job: "a", attempt: nil, after: lines[9].sequence).count == 20)
+        // A log file that went missing is a clear error, not an empty log.
+        try FileManager.default.removeItem(atPath: store.logFilePath(runId: "run1"))
+        #expect(throws: HistoryError.self) { try store.logs(runId: "run1", job: "a", attempt: nil) }
+    }
+
+    @Test func chunksStoredInlineByV3AreStillRead() throws {
+        let path = temporaryHistoryPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        do {
+            let old = try DatabaseQueue(path: path)
+            try HistorySchema.migrator.migrate(old, upTo: "v3")
+            // Format 1: per line sequence (Int64), time (Double bits), length (UInt32), little endian, then bytes.
+            var payload: [UInt8] = []
+            for (seq, text) in [(Int64(2), "one"), (Int64(3), "two")] {
+                withUnsafeBytes(of: UInt64(seq).littleEndian) { payload += $0 }
+                withUnsafeBytes(of: (1.5).bitPattern.littleEndian) { payload += $0 }
+                withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { payload += $0 }
+                payload += Array(text.utf8)
+            }
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO runs (run_id, meta_job, state, started_at, ended_at, heartbeat_at, host, pid, started_by,
+                                      working_directory, command_line, definition_text, settings_json)
+                    VALUES ('v3-run', 'legacy', 'succeeded', 5, 6, 6, 'elsewhere', 42, 'manual/legacy', '/', '[]', x'', '{}');
+                    INSERT INTO jobs (run, idx, name, fail_dag_on_error, depends_on, state, attempts, exit_code)
+                    VALUES (1, 0, 'a', 1, '[]', 'succeeded', 1, 0);
+                    """)
+                try db.execute(sql: """
+                    INSERT INTO log_chunks (run, job, attempt, stream, first_seq, last_seq, lines, payload)
+                    VALUES (1, 0, 1, 1, 2, 3, 2, ?)
+                    """, arguments: [Data(payload)])
+            }
+        }
+        let store = try HistoryStore(path: path)
+        #expect(try store.logs(runId: "v3-run", job: "a", attempt: nil).map { String(decoding: $0.bytes, as: UTF8.self) }
+                == ["one", "two"])
     }
 
     /// Rows in runs, jobs, job_events, and stored output lines (old one-row lines plus packed chunks' lines).

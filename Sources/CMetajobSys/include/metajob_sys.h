@@ -28,6 +28,9 @@ int metajob_wait_exit_nowait(pid_t pid);
 /// Reaps `pid` (retrying on EINTR). Returns 0 and stores the wait status, or returns an errno value.
 int metajob_reap(pid_t pid, int *status);
 
+/// 1 if `pid` (our child) has exited and waits to be reaped, else 0; never blocks and never reaps.
+int metajob_has_exited(pid_t pid);
+
 /// Decodes a wait status: returns 1 and sets `*code` for a normal exit, 2 and sets `*code` to the signal
 /// for a death by signal, 0 otherwise.
 int metajob_decode_status(int status, int *code);
@@ -48,6 +51,9 @@ int metajob_epoll_remove(int epfd, int fd);
 /// Waits for events (timeout in ms, -1 forever); fills `tokens` and `events` (1 = input or hang-up).
 /// Returns the number of events, 0 on EINTR, or -errno.
 int metajob_epoll_wait(int epfd, unsigned long long *tokens, unsigned int *events, int max, int timeout_ms);
+
+/// Sets a pipe's capacity (F_SETPIPE_SZ; the kernel rounds up). Returns 0 or errno.
+int metajob_set_pipe_size(int fd, int bytes);
 
 /// A close-on-exec eventfd, to wake an epoll loop. Returns the fd, or -errno.
 int metajob_eventfd(void);

@@ -17,6 +17,14 @@ public struct LogLines: Sendable, Equatable, RandomAccessCollection {
         for line in lines { append(line) }
     }
 
+    /// Lines already packed: `bytes` back to back and each line's end offset, ascending, the last at most
+    /// `bytes.count` (an executor splitting a pipe's output builds these without an array per line).
+    public init(bytes: [UInt8], ends: [Int]) {
+        precondition((ends.last ?? 0) <= bytes.count, "line ends past the bytes")
+        self.bytes = bytes
+        self.ends = ends
+    }
+
     /// Adds one line after the others.
     public mutating func append(_ line: some Collection<UInt8>) {
         bytes.append(contentsOf: line)

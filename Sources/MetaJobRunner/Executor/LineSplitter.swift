@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MetaJobCore
 
 /// Splits a byte stream into lines on "\n", keeping every other byte exactly as written.
 ///
@@ -23,34 +24,41 @@ public struct LineSplitter: Sendable {
     /// The number of bytes held for the current unterminated line.
     public var pendingCount: Int { pending.count }
 
-    /// Feeds the next bytes of the stream and returns the lines (and long-line pieces) they complete.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer) -> [[UInt8]] {
-        var lines: [[UInt8]] = []
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return lines }
+    /// Feeds the next bytes of the stream and returns the lines (and long-line pieces) they complete, packed
+    /// in one buffer: a read of thousands of short lines costs one allocation, not one per line.
+    public mutating func feedLines(_ input: UnsafeRawBufferPointer) -> LogLines {
+        guard let base = input.baseAddress, input.count > 0 else { return LogLines() }
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        bytes.reserveCapacity(input.count + pending.count)
         var start = 0
-        let end = bytes.count
+        let end = input.count
         while start < end {
             // memchr: the hot path of every job's output; a byte loop in Swift is several times slower.
-            let found = memchr(base + start, 0x0A, end - start)
-            if let found {
-                let newline = base.distance(to: UnsafeRawPointer(found))
-                let segment = UnsafeRawBufferPointer(rebasing: bytes[start..<newline])
-                if pending.isEmpty && segment.count <= maxLineLength {
-                    lines.append(Array(segment))  // the common case: a whole line inside one read
-                } else {
-                    pending.append(contentsOf: segment)
-                    cutLongLine(into: &lines)
-                    lines.append(pending)
-                    pending.removeAll(keepingCapacity: false)
-                }
-                start = newline + 1
-            } else {
-                pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
-                cutLongLine(into: &lines)
-                start = end
+            guard let found = memchr(base + start, 0x0A, end - start) else {
+                pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[start..<end]))
+                cutLongLine(bytes: &bytes, ends: &ends)
+                break
             }
+            let newline = base.distance(to: UnsafeRawPointer(found))
+            let segment = UnsafeRawBufferPointer(rebasing: input[start..<newline])
+            if pending.isEmpty && segment.count <= maxLineLength {
+                bytes.append(contentsOf: segment)  // the common case: a whole line inside one read
+            } else {
+                pending.append(contentsOf: segment)
+                cutLongLine(bytes: &bytes, ends: &ends)
+                bytes.append(contentsOf: pending)
+                pending.removeAll(keepingCapacity: false)
+            }
+            ends.append(bytes.count)
+            start = newline + 1
         }
-        return lines
+        return LogLines(bytes: bytes, ends: ends)
+    }
+
+    /// Feeds the next bytes of the stream and returns the lines (and long-line pieces) they complete.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer) -> [[UInt8]] {
+        feedLines(bytes).map { Array($0) }
     }
 
     /// Convenience for tests and callers holding an array.
@@ -67,10 +75,14 @@ public struct LineSplitter: Sendable {
 
     // Only cut when strictly longer than the limit: a line of exactly `maxLineLength` bytes followed by
     // "\n" is one line, not a full piece plus an empty line.
-    private mutating func cutLongLine(into lines: inout [[UInt8]]) {
-        while pending.count > maxLineLength {
-            lines.append(Array(pending[0..<maxLineLength]))
-            pending.removeFirst(maxLineLength)
+    private mutating func cutLongLine(bytes: inout [UInt8], ends: inout [Int]) {
+        guard pending.count > maxLineLength else { return }
+        var offset = 0
+        while pending.count - offset > maxLineLength {
+            bytes.append(contentsOf: pending[offset..<(offset + maxLineLength)])
+            ends.append(bytes.count)
+            offset += maxLineLength
         }
+        pending.removeFirst(offset)
     }
 }

@@ -16,6 +16,8 @@ final class LocalAttempt: @unchecked Sendable {
         var token: UInt64 = 0
         /// False once the pipe is closed (EOF, error, or the attempt ended).
         var open = true
+        /// True once the pipe's capacity was raised for a chatty job.
+        var grown = false
     }
 
     let key: AttemptKey

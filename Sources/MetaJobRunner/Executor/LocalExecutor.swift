@@ -14,7 +14,10 @@ import Glibc
 /// `@unchecked Sendable`: the queue, not the type system, serialises every access to its state.
 public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     // One read of a pipe is at most this much, so one busy job cannot hold the queue for long.
-    private static let readSize = 64 * 1024
+    private static let readSize = 1 << 20
+    // A pipe that fills a read of its default capacity (64 KiB) is grown to this, so a chatty job hands over
+    // its output in fewer, larger reads (fewer wake-ups, fewer events); quiet jobs keep the default.
+    private static let grownPipeSize: Int32 = 1 << 20
     // Cap on each final drain at exit: a pipe holds far less, unless something outside the job's
     // group keeps writing into it, which must not keep the queue busy forever.
     private static let drainLimit = 4 << 20
@@ -133,7 +136,6 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             case .output(let stream): readAvailable(attempt, stream)
             case .exit:
                 watches[token] = nil
-                loop.unwatch(attempt.pidfd)
                 handleExit(attempt)
             }
         }
@@ -198,11 +200,18 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
 
     private func readAvailable(_ attempt: LocalAttempt, _ stream: LogStream) {
         guard !attempt.exited else { return }
-        var lines: [[UInt8]] = []
+        var lines = LogLines()
         let count = stream == .stdout ? readChunk(&attempt.stdout, into: &lines) : readChunk(&attempt.stderr, into: &lines)
-        if !lines.isEmpty { onEvent(.output(attempt.key, stream, lines)) }
+        if !lines.isEmpty { onEvent(.outputLines(attempt.key, stream, lines)) }
         if count == 0 {
             closePipe(attempt, stream)
+            // Both pipes at EOF usually means the job has exited: when it is already waiting to be reaped, end
+            // it now instead of waking up once more for its pidfd (a short job's exit otherwise costs up to
+            // three wake-ups: two EOFs and the pidfd).
+            if !attempt.stdout.open, !attempt.stderr.open, attempt.pidfd >= 0, metajob_has_exited(attempt.pid) == 1 {
+                watches[attempt.exitToken] = nil
+                handleExit(attempt)
+            }
         } else {
             // One-shot watch: armed again only now that this read is handled, so a chatty job is paced
             // by its pipe instead of filling our memory.
@@ -213,13 +222,17 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
 
     /// Reads once from the pipe, feeding its splitter. Returns the byte count, 0 at EOF (or a read
     /// error, which ends the stream the same way), -1 when nothing is available now.
-    private func readChunk(_ pipe: inout LocalAttempt.Pipe, into lines: inout [[UInt8]]) -> Int {
+    private func readChunk(_ pipe: inout LocalAttempt.Pipe, into lines: inout LogLines) -> Int {
         guard pipe.open else { return 0 }
         while true {
             let count = read(pipe.fd, readBuffer.baseAddress, readBuffer.count)
             if count > 0 {
-                let completed = pipe.splitter.feed(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
-                if lines.isEmpty { lines = completed } else { lines.append(contentsOf: completed) }
+                lines = pipe.splitter.feedLines(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+                if count >= 64 * 1024 && !pipe.grown {
+                    // Failure (a lower system limit) just keeps the default size.
+                    pipe.grown = true
+                    _ = metajob_set_pipe_size(pipe.fd, LocalExecutor.grownPipeSize)
+                }
                 return count
             }
             if count == 0 { return 0 }
@@ -233,7 +246,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
 
     /// Reads whatever the pipe holds now (up to `drainLimit`), reporting the complete lines.
     private func drain(_ attempt: LocalAttempt, _ stream: LogStream) {
-        var lines: [[UInt8]] = []
+        var lines = LogLines()
         var total = 0
         var atEnd = false
         while total < LocalExecutor.drainLimit {
@@ -245,8 +258,8 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             total += count
             // Report as we go, so a drain never holds more than one read's worth of lines.
             if !lines.isEmpty {
-                onEvent(.output(attempt.key, stream, lines))
-                lines = []
+                onEvent(.outputLines(attempt.key, stream, lines))
+                lines = LogLines()
             }
         }
         if atEnd { closePipe(attempt, stream) }
@@ -255,8 +268,10 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private func closePipe(_ attempt: LocalAttempt, _ stream: LogStream) {
         let pipe = stream == .stdout ? attempt.stdout : attempt.stderr
         guard pipe.open else { return }
+        // No EPOLL_CTL_DEL: closing our only descriptor of the pipe removes it from the epoll set (should a
+        // child being spawned still hold a copy for a moment, the stale watch's token is gone from `watches`,
+        // so its event is ignored).
         watches[pipe.token] = nil
-        loop?.unwatch(pipe.fd)
         close(pipe.fd)
         if stream == .stdout { attempt.stdout.open = false } else { attempt.stderr.open = false }
     }
@@ -280,15 +295,20 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         drain(attempt, .stderr)
         closePipe(attempt, .stdout)
         closePipe(attempt, .stderr)
-        if let last = attempt.stdout.splitter.finish() { onEvent(.output(attempt.key, .stdout, [last])) }
-        if let last = attempt.stderr.splitter.finish() { onEvent(.output(attempt.key, .stderr, [last])) }
+        if let last = attempt.stdout.splitter.finish() { onEvent(.outputLines(attempt.key, .stdout, LogLines([last]))) }
+        if let last = attempt.stderr.splitter.finish() { onEvent(.outputLines(attempt.key, .stderr, LogLines([last]))) }
 
         reap(attempt)
     }
 
-    /// Reaps the leader (its pidfd is no longer watched, so the kernel's hang-up on a reaped pidfd reaches
-    /// nobody) and reports the attempt's outcome; every fd of the attempt is closed by then.
+    /// Reaps the leader and reports the attempt's outcome; every fd of the attempt is closed by then.
     private func reap(_ attempt: LocalAttempt) {
+        // The pidfd goes first, which also takes it out of the epoll set: reaping makes a pidfd readable, and a
+        // watch still armed (the exit was seen through the pipes) would wake the loop for nothing.
+        if attempt.pidfd >= 0 {
+            close(attempt.pidfd)
+            attempt.pidfd = -1
+        }
         var status: Int32 = 0
         watchdog?.unregister(group: attempt.pid)
         let rc = metajob_reap(attempt.pid, &status)
@@ -306,10 +326,6 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             if let path = attempt.vdkSummaryPath {
                 outcome = VDKRunSummary.outcome(summaryPath: path, ended: outcome)
             }
-        }
-        if attempt.pidfd >= 0 {
-            close(attempt.pidfd)
-            attempt.pidfd = -1
         }
         attempts[attempt.key] = nil
         onEvent(.finished(attempt.key, outcome))

@@ -12,6 +12,9 @@ import Darwin
 final class SpawnEnvironment {
     // "KEY=VALUE" strings of the base environment, owned by this object, with their keys.
     private let baseKeys: [String]
+    // Where each base key is in `baseEntries`: a job's few extra variables are looked up here, instead of
+    // every base variable being looked up in the job's extras.
+    private let baseIndex: [String: Int]
     private let baseEntries: [UnsafeMutablePointer<CChar>]
     // `baseEntries` + NULL, ready to pass as envp when a job adds nothing.
     private let baseBlock: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
@@ -28,6 +31,7 @@ final class SpawnEnvironment {
             entries.append(strdup("\(key)=\(value)"))
         }
         baseKeys = keys
+        baseIndex = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         baseEntries = entries
         baseBlock = .allocate(capacity: entries.count + 1)
         for (index, entry) in entries.enumerated() { baseBlock[index] = entry }
@@ -45,8 +49,12 @@ final class SpawnEnvironment {
                             _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         if extra.isEmpty { return body(baseBlock) }
         let block = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: baseEntries.count + extra.count + 1)
+        var overridden = [Bool](repeating: false, count: baseEntries.count)
+        for key in extra.keys {
+            if let index = baseIndex[key] { overridden[index] = true }
+        }
         var count = 0
-        for (index, key) in baseKeys.enumerated() where extra[key] == nil {
+        for index in baseEntries.indices where !overridden[index] {
             block[count] = baseEntries[index]
             count += 1
         }

@@ -159,16 +159,24 @@ public final class Runner: @unchecked Sendable {
             step(.attemptStarted(job: key.job, attempt: key.attempt, executionId: executionId))
         case let .output(key, stream, lines):
             guard !lines.isEmpty else { return }
-            let event = RunEvent(sequence: sequence + 1, time: clock.wall(),
-                                 kind: .log(job: key.job, attempt: key.attempt, stream: stream, lines: LogLines(lines)))
-            sequence += UInt64(lines.count)
-            for observer in observers.values { observer.receive(event) }
-            for observer in observers.values { observer.flush() }
+            publishLog(key, stream, LogLines(lines))
+        case let .outputLines(key, stream, lines):
+            guard !lines.isEmpty else { return }
+            publishLog(key, stream, lines)
         case let .finished(key, outcome):
             step(.attemptFinished(job: key.job, attempt: key.attempt, outcome: outcome))
         case let .refused(key, reason):
             step(.attemptRefused(job: key.job, attempt: key.attempt, reason: reason))
         }
+    }
+
+    /// One log event; its n lines take n sequence numbers.
+    private func publishLog(_ key: AttemptKey, _ stream: LogStream, _ lines: LogLines) {
+        let event = RunEvent(sequence: sequence + 1, time: clock.wall(),
+                             kind: .log(job: key.job, attempt: key.attempt, stream: stream, lines: lines))
+        sequence += UInt64(lines.count)
+        for observer in observers.values { observer.receive(event) }
+        for observer in observers.values { observer.flush() }
     }
 
     private func publish(_ kind: RunEvent.Kind) {
