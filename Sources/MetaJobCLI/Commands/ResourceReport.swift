@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 
 /// With `METAJOB_RESOURCE_REPORT` set, a run ends by printing its own CPU time and peak memory, apart from
 /// its jobs' — the figures the benchmarks compare with ninja's.
@@ -21,15 +22,8 @@ enum ResourceReport {
     /// This process's own peak resident set (VmHWM), in KB. Not `ru_maxrss`: Linux carries that across
     /// `execve`, so a metajob started by posix_spawn (vfork) from a big process reports its parent's peak.
     static func peakResidentKB() -> Int? {
-        guard let file = fopen("/proc/self/status", "r") else { return nil }
-        defer { fclose(file) }
-        var line = [CChar](repeating: 0, count: 256)
-        while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(cString: line)
-            if text.hasPrefix("VmHWM:") {
-                return Int(text.dropFirst(6).filter(\.isNumber))
-            }
-        }
-        return nil
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst(6).filter(\.isNumber))
     }
 }
