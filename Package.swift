@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "MetaJobCLI",
             dependencies: [
-                "MetaJobCore", "MetaJobRunner", "MetaJobHistory",
+                "MetaJobCore", "MetaJobRunner", "MetaJobHistory", "MetaJobScreen", "MetaJobTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +46,10 @@ let package = Package(
         ),
         // The dashboard's pure screen layer: app model, update function, views rendering into a cell buffer. Imports only the core.
         .target(name: "MetaJobScreen", dependencies: ["MetaJobCore"]),
+        // libncursesw (wide characters), for the terminal driver only.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The dashboard's terminal driver: the only code that calls ncurses (draws cell buffers, reads keys).
+        .target(name: "MetaJobTerminal", dependencies: ["MetaJobScreen", "CNcursesw"]),
         .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
