@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
-        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory"]),
+        .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobScreen"]),
         .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"]),
     ]
 )

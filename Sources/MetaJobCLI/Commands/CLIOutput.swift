@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MetaJobScreen
 
 /// Direct writes for the commands' own messages (not the run's event stream).
 enum CLIOutput {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MetaJobHistory
+import MetaJobScreen
 
 /// `metajob history list`: past runs, newest first.
 struct HistoryListCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MetaJobCore
 import MetaJobHistory
+import MetaJobScreen
 
 /// `metajob history logs RUN JOB`: one attempt's output, bytes as written.
 struct HistoryLogsCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MetaJobHistory
+import MetaJobScreen
 
 /// `metajob history show RUN`: one run and each of its jobs.
 struct HistoryShowCommand: ParsableCommand {

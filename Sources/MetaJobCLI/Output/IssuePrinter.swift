@@ -1,4 +1,5 @@
 import MetaJobCore
+import MetaJobScreen
 
 /// Prints validation issues for people (`file:line: type error …`) or as JSON.
 public enum IssuePrinter {

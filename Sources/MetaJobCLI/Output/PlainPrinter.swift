@@ -1,5 +1,6 @@
 import MetaJobCore
 import MetaJobRunner
+import MetaJobScreen
 
 /// Prints a run as plain lines: one per state change, job output only with `--logs` (sanitized).
 public final class PlainPrinter: RunObserver, @unchecked Sendable {

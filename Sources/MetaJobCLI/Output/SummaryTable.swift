@@ -1,5 +1,6 @@
 import MetaJobCore
 import MetaJobRunner
+import MetaJobScreen
 
 /// The table printed when a run ends: job, final status, attempts, duration, exit code.
 public enum SummaryTable {

@@ -1,0 +1,62 @@
+/// Every attempt's retained output, bounded per attempt and in total (oldest lines dropped first, counted).
+struct LogStore: Sendable {
+    /// Bounds: lines and bytes per attempt, bytes in total.
+    var maxLinesPerAttempt = 20_000
+    var maxBytesPerAttempt = 8 << 20
+    var maxBytesTotal = 64 << 20
+    private(set) var logs: [LogKey: AttemptLog] = [:]
+    private(set) var totalBytes = 0
+
+    subscript(key: LogKey) -> AttemptLog? { logs[key] }
+
+    /// Appends lines (neutralising each); keeps within the bounds.
+    mutating func append(job: Int, attempt: Int, stderr: Bool, lines: some Sequence<some Collection<UInt8>>) {
+        let key = LogKey(job: job, attempt: attempt)
+        var log = logs.removeValue(forKey: key) ?? AttemptLog()
+        for bytes in lines {
+            let line = LogLine(text: ScreenText.line(bytes), stderr: stderr, byteCount: bytes.count)
+            let before = log.bytes
+            _ = log.append(line, maxLines: maxLinesPerAttempt, maxBytes: maxBytesPerAttempt)
+            totalBytes += log.bytes - before
+        }
+        logs[key] = log
+        if totalBytes > maxBytesTotal { shrink(keeping: key) }
+    }
+
+    /// Replaces an attempt's lines (a past run's log loaded from the history).
+    mutating func replace(job: Int, attempt: Int, lines: [(bytes: [UInt8], stderr: Bool)]) {
+        let key = LogKey(job: job, attempt: attempt)
+        if let old = logs.removeValue(forKey: key) { totalBytes -= old.bytes }
+        var log = AttemptLog()
+        for line in lines {
+            _ = log.append(LogLine(text: ScreenText.line(line.bytes), stderr: line.stderr, byteCount: line.bytes.count),
+                           maxLines: maxLinesPerAttempt, maxBytes: maxBytesPerAttempt)
+        }
+        totalBytes += log.bytes
+        logs[key] = log
+        if totalBytes > maxBytesTotal { shrink(keeping: key) }
+    }
+
+    mutating func removeAll() {
+        logs = [:]
+        totalBytes = 0
+    }
+
+    /// Over the total bound: drop the oldest lines of the biggest other log until 90% of the bound.
+    /// Runs rarely (each pass frees ≥10%), so scanning the attempts is fine.
+    private mutating func shrink(keeping current: LogKey) {
+        let target = maxBytesTotal / 10 * 9
+        while totalBytes > target {
+            var pick: LogKey?
+            var size = 0
+            for (key, log) in logs where key != current && log.count > 1 && log.bytes > size { pick = key; size = log.bytes }
+            if pick == nil, let log = logs[current], log.count > 1 { pick = current }
+            guard let key = pick, var log = logs.removeValue(forKey: key) else { break }
+            let excess = totalBytes - target
+            var freed = 0
+            while freed < excess && log.count > 1 { freed += log.dropFirst() }
+            totalBytes -= freed
+            logs[key] = log
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import MetaJobCore
+
+extension Dashboard {
+    // Geometry of the run layout.
+    var bodyTop: Int { 2 }
+    var bodyHeight: Int { max(0, height - 3) }
+    var leftWidth: Int { max(30, width * 11 / 20) }
+    var detailsHeight: Int { min(12, bodyHeight / 2) }
+
+    /// Draws the whole frame at the current size.
+    public func render() -> CellBuffer {
+        var buffer = CellBuffer(width: width, height: height)
+        guard width >= Dashboard.minimumWidth, height >= Dashboard.minimumHeight else {
+            renderTooSmall(&buffer)
+            return buffer
+        }
+        switch screen {
+        case .browser:
+            renderBrowser(&buffer)
+        case .run:
+            if let run = shownRun {
+                renderHeader(&buffer, run)
+                let left = Rect(x: 0, y: bodyTop, width: leftWidth, height: bodyHeight)
+                switch graphMode {
+                case .dag: renderDag(&buffer, run, in: left)
+                case .list: renderList(&buffer, run, in: left)
+                case .timeline: renderTimeline(&buffer, run, in: left)
+                }
+                let right = width - leftWidth
+                renderDetails(&buffer, run, in: Rect(x: leftWidth, y: bodyTop, width: right, height: detailsHeight))
+                renderLogs(&buffer, run, in: Rect(x: leftWidth, y: bodyTop + detailsHeight, width: right,
+                                                  height: bodyHeight - detailsHeight))
+            } else {
+                buffer.fill(x: 0, y: 0, width: width, height: 1, role: .header)
+                buffer.put(" metajob", x: 0, y: 0, role: .header)
+                buffer.put("waiting for the run…", x: 2, y: 2, role: .dim)
+            }
+        }
+        renderFooter(&buffer)
+        if let overlay { renderOverlay(&buffer, overlay) }
+        return buffer
+    }
+
+    private func renderTooSmall(_ buffer: inout CellBuffer) {
+        let lines = ["terminal too small", "need \(Dashboard.minimumWidth)x\(Dashboard.minimumHeight), have \(width)x\(height)",
+                     "enlarge it, or q quits"]
+        for (k, line) in lines.enumerated() {
+            let y = height / 2 - 1 + k
+            buffer.put(line, x: max(0, (width - line.count) / 2), y: y, role: k == 0 ? .warning : .normal)
+        }
+    }
+
+    // MARK: - Header
+
+    private func renderHeader(_ buffer: inout CellBuffer, _ run: RunView) {
+        buffer.fill(x: 0, y: 0, width: width, height: 1, role: .header)
+        let state = run.outcome ?? (run.isPast ? "running (another process)" : "running")
+        let end = run.endTime ?? (run.isRunning ? now : run.startTime)
+        var parts = [" " + run.metaJobName, "run " + run.runId, state.uppercased(),
+                     "elapsed " + TimeText.duration(end - run.startTime)]
+        if !run.isPast {
+            parts.append("slots \(run.slotsUsed)/\(run.limit)")
+            parts.append("delayed \(run.count(.delayed))")
+            if run.paused { parts.append("PAUSED") }
+        } else {
+            parts.append("read-only: r resumes")
+        }
+        buffer.put(parts.joined(separator: "  \(glyphs.vertical)  "),
+                   x: 0, y: 0, role: .header)
+        var x = 1
+        for state in JobState.allCases where run.count(state) > 0 {
+            let text = "\(glyphs.glyph(state)) \(run.count(state)) \(state.rawValue)"
+            guard x + text.count < width else { break }
+            x = buffer.put(text, x: x, y: 1, role: .of(state)) + 2
+        }
+    }
+
+    // MARK: - Footer
+
+    private func renderFooter(_ buffer: inout CellBuffer) {
+        let y = height - 1
+        buffer.fill(x: 0, y: y, width: width, height: 1, role: .footer)
+        if case .prompt(let target, let text) = overlay {
+            let label = target == .logSearch ? "search: /" : "filter: /"
+            let x = buffer.put(label, x: 0, y: y, role: .key)
+            let shown = String(text.suffix(max(1, width - x - 30)))
+            let end = buffer.put(shown, x: x, y: y, role: .footer)
+            buffer.put("_", x: end, y: y, role: .key)
+            buffer.put("  Enter " + (target == .logSearch ? "search" : "keep") + "  Esc cancel", x: end + 1, y: y, role: .footer)
+            return
+        }
+        if let status {
+            buffer.put(" " + status.text, x: 0, y: y, role: status.role == .dim ? .footer : status.role)
+            return
+        }
+        var x = 1
+        for (key, what) in footerKeys {
+            let need = key.count + what.count + 3
+            guard x + need <= width else { break }
+            x = buffer.put(key, x: x, y: y, role: .key)
+            x = buffer.put(" " + what + "  ", x: x, y: y, role: .footer)
+        }
+    }
+
+    private var upDown: String { glyphs.isASCII ? "up/dn" : "↑↓" }
+
+    /// The keys that apply now, most useful first (the footer cuts at the width; `?` lists all).
+    var footerKeys: [(String, String)] {
+        if screen == .browser {
+            return [(upDown, "move"), ("Enter", "open"), ("r", "resume"), ("/", "filter")]
+                + (shownRun != nil ? [("Esc", "back")] : []) + [("?", "help"), ("q", "quit")]
+        }
+        guard let run = shownRun else { return [("?", "help"), ("q", "quit")] }
+        var keys: [(String, String)] = []
+        if focus == .logs {
+            keys += [(upDown, "scroll"), ("f", follow ? "unfollow" : "follow"), ("/", "search")]
+            if !searchQuery.isEmpty { keys += [("n/N", "next/prev")] }
+            keys += [("w", wrap ? "unwrap" : "wrap"), ("a", "attempts"), ("Esc", "back")]
+        } else {
+            keys += [(glyphs.isASCII ? "arrows" : "↑↓←→", "move"), ("Enter", "logs"), ("Tab", "pane")]
+        }
+        if run.isPast {
+            keys += [("r", "resume"), ("t", "timeline"), ("Esc", "browser")]
+        } else if run.jobs.indices.contains(selectedJob) {
+            let job = run.jobs[selectedJob]
+            if job.state.isFailure || job.state == .notRun { keys.append(("r", "retry")) }
+            if run.count(.userError) + run.count(.platformError) + run.count(.cancelled) > 0 { keys.append(("R", "retry failed")) }
+            if job.state.isFinal { keys.append(("d", "rerun+downstream")) } else { keys.append(("c", "cancel")) }
+            if run.isRunning { keys.append(("p", run.paused ? "resume" : "pause")) }
+            keys += [("+/-", "slots")]
+        }
+        keys += [("l", graphMode == .list ? "graph" : "list"), ("t", "timeline"), ("H", "history"), ("T", "theme"),
+                 ("?", "help"), ("q", "quit")]
+        return keys
+    }
+
+    // MARK: - Boxes
+
+    /// A pane border with its title; the focused pane's border stands out.
+    func drawBox(_ buffer: inout CellBuffer, _ rect: Rect, title: String, focused: Bool) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        let role: StyleRole = focused ? .borderFocused : .border
+        let h = String(repeating: glyphs.horizontal, count: rect.width - 2)
+        buffer.put(String(glyphs.topLeft) + h + String(glyphs.topRight), x: rect.x, y: rect.y, role: role)
+        buffer.put(String(glyphs.bottomLeft) + h + String(glyphs.bottomRight), x: rect.x, y: rect.y + rect.height - 1, role: role)
+        for y in (rect.y + 1) ..< (rect.y + rect.height - 1) {
+            buffer.put(String(glyphs.vertical), x: rect.x, y: y, role: role)
+            buffer.put(String(glyphs.vertical), x: rect.x + rect.width - 1, y: y, role: role)
+        }
+        buffer.put(" " + title + " ", x: rect.x + 2, y: rect.y, role: role, maxWidth: rect.width - 4)
+    }
+}
