@@ -3,6 +3,7 @@ import Foundation
 import MetaJobCore
 import MetaJobHistory
 import MetaJobRunner
+import MetaJobScreen
 
 /// A run set up and ready to start: settings resolved, jobs resolved, the runner built and the history recorder
 /// subscribed. Headless and dashboard sessions both start runs through this, so they record runs the same way.

@@ -29,7 +29,7 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
 
     func attach(_ snapshot: RunSnapshot) {
         // Subscribing happens before any later event is buffered, so the snapshot always arrives first.
-        ui.async { [deliver] in deliver([.live(snapshot)]) }
+        ui.async { [deliver] in deliver([.live(snapshot), .tick(now: Date().timeIntervalSince1970)]) }
     }
 
     func receive(_ event: RunEvent) {

@@ -246,7 +246,8 @@ final class DashboardLoop: @unchecked Sendable {
 
     private func runEnded() {
         dispatchPrecondition(condition: .onQueue(ui))
-        if quitting || session.dashboard.exitWhenDone { finish() }
+        // `--exit-when-done` is the model's call (it quits once it has drawn the final state).
+        if quitting { finish() }
     }
 
     // MARK: - Quitting
@@ -317,10 +318,10 @@ final class DashboardLoop: @unchecked Sendable {
 
     // MARK: - Ticks
 
-    /// A 1 Hz tick while elapsed times and countdowns move; none otherwise (an idle dashboard uses no CPU).
+    /// A 1 Hz tick while the model shows something that moves with time; none otherwise (idle means no CPU).
     private func updateTicks() {
         dispatchPrecondition(condition: .onQueue(ui))
-        let wanted = terminalOpen && runActive
+        let wanted = terminalOpen && model.wantsTicks
         if wanted, ticker == nil {
             let timer = DispatchSource.makeTimerSource(queue: ui)
             timer.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(50))

@@ -5,10 +5,12 @@ import MetaJobScreen
 enum DashboardThemes {
     /// The themes to cycle with `T`, the chosen one first; throws a message for the user when the choice is bad.
     static func resolve(argument: String?, environment: Environment) throws(DashboardSession.Problem) -> [Theme] {
-        // Until the screen layer's theme resolver lands: one plain theme (every role as the terminal's default).
-        if let argument, !argument.isEmpty, argument != "default" {
-            throw DashboardSession.Problem(message: "--theme \(argument): no such theme; the built-in theme is default")
+        let result = ThemeResolver.resolve(argument: argument, environment: environment.variables) { path in
+            FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
         }
-        return [Theme(name: "default", styles: [:])]
+        switch result {
+        case .success(let themes): return themes
+        case .failure(let error): throw DashboardSession.Problem(message: "\(error)")
+        }
     }
 }
