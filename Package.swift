@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobScreen"]),
+        .testTarget(name: "MetaJobTerminalTests", dependencies: ["MetaJobTerminal", "MetaJobScreen", "CNcursesw"]),
         .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"]),
     ]
 )
