@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobCLITests", dependencies: ["MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobScreen"]),
         .testTarget(name: "MetaJobTerminalTests", dependencies: ["MetaJobTerminal", "MetaJobScreen", "CNcursesw"]),
-        .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"]),
+        // Snapshots/ is read through #filePath (re-recorded with METAJOB_RECORD_SNAPSHOTS=1), not bundled.
+        .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"], exclude: ["Snapshots"]),
     ]
 )

@@ -19,5 +19,9 @@ import Testing
         #expect(buffer.text == "\n  ##\n  ##")
         #expect(buffer.roles(row: 2) == [.selection, .normal, .border, .border])
         #expect(buffer[9, 9] == .blank)
+        buffer.setRole(.error, x: 7, y: 0, width: 2)
+        buffer.fill(x: 9, y: 5, width: 2, height: 2, "#")
+        buffer.fill(x: 1, y: 1, width: -3, height: -1, "#")
+        #expect(buffer.text == "\n  ##\n  ##", "rectangles wholly outside (or negative) change nothing")
     }
 }

@@ -71,7 +71,8 @@ extension Dashboard {
                 if target != .logSearch { return submit(target, text) }
                 return []
             case .character(let c):
-                if c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) && text.count < 200 { text.append(c) }
+                // Only what draws as itself in one column (no controls, no wide characters) goes into a prompt.
+                if ScreenText.label(String(c)) == String(c) && text.count < 200 { text.append(c) }
                 self.overlay = .prompt(target, text: text)
                 // Filters narrow as you type; a log search runs on Enter (it may scan 20,000 lines).
                 if target != .logSearch { return submit(target, text) }
@@ -168,7 +169,7 @@ extension Dashboard {
             status = StatusMessage(text: "a run is live in this dashboard; resume once it ends (or quit and run `metajob resume`)", role: .warning)
             return []
         }
-        status = StatusMessage(text: "resuming \(ScreenText.label(summary.runId)) …", role: .dim)
+        status = StatusMessage(text: "resuming \(ScreenText.label(summary.runId))...", role: .dim)
         return [.resume(runId: summary.runId)]
     }
 
@@ -193,7 +194,10 @@ extension Dashboard {
         case .escape:
             if focus != .graph { focus = .graph; return [] }
             if graphMode == .list && !listFilter.isEmpty { return submit(.jobFilter, "") }
-            if graphMode != .dag { graphMode = .dag; return [] }
+            if graphMode == .timeline {
+                if !showDag() { graphMode = .list }
+                return []
+            }
             if showingPast {
                 if historyRequested || mode == .browser {
                     screen = .browser
@@ -202,10 +206,14 @@ extension Dashboard {
             }
             return []
         case .character("l"):
-            graphMode = graphMode == .list ? .dag : .list
+            if graphMode == .list { _ = showDag() } else { graphMode = .list }
             return []
         case .character("t"):
-            graphMode = graphMode == .timeline ? .dag : .timeline
+            if graphMode == .timeline {
+                if !showDag() { graphMode = .list }
+            } else {
+                graphMode = .timeline
+            }
             return []
         default:
             break
@@ -342,12 +350,13 @@ extension Dashboard {
     var logRows: Int { max(1, bodyHeight - detailsHeight - 2) }
 
     private mutating func logKey(_ key: Key) -> [DashboardEffect]? {
+        guard let run = shownRun, run.jobs.indices.contains(selectedJob) else { return nil }
         let count = shownLog?.count ?? 0
         let rows = logRows
         let bottomTop = max(0, count - rows)
         func scroll(to top: Int) {
             logTop = min(max(0, top), bottomTop)
-            follow = logTop >= bottomTop && shownRun?.jobs[selectedJob].state.isFinal == false
+            follow = logTop >= bottomTop && !run.jobs[selectedJob].state.isFinal
         }
         let current = follow ? bottomTop : min(logTop, bottomTop)
         switch key {
@@ -366,7 +375,6 @@ extension Dashboard {
         case .character("w"):
             wrap.toggle()
         case .character("a"):
-            guard let run = shownRun else { return [] }
             let latest = run.jobs[selectedJob].attempt
             guard latest > 1 else {
                 status = StatusMessage(text: "a: \(run.jobs[selectedJob].name) has \(latest == 0 ? "not started" : "one attempt")", role: .warning)

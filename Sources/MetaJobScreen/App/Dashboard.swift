@@ -60,10 +60,15 @@ public struct Dashboard: Sendable {
 
     // Layouts of the shown run, rebuilt when it or the filter changes.
     var layout = DagLayout()
+    /// `layout` belongs to the shown run (built when the DAG is first shown, not for every run opened).
+    var layoutReady = false
     var jobList = JobList()
     var listFilter = ""
     var upstream: [Bool] = []
     var downstream: [Bool] = []
+    /// The same as lists, so a frame touches only the selection's neighbourhood.
+    var upstreamJobs: [Int] = []
+    var downstreamJobs: [Int] = []
 
     // Logs pane.
     var logTop = 0
@@ -99,6 +104,13 @@ public struct Dashboard: Sendable {
     public var wantsTicks: Bool {
         guard screen == .run, let run = shownRun else { return false }
         return run.isRunning
+    }
+
+    /// The id of the past run on screen while it is still going in another process: the session re-sends
+    /// `.pastRun` for it every second or two so it shows live; nil otherwise.
+    public var pastRunToRefresh: String? {
+        guard screen == .run, showingPast, let run = past, run.isRunning else { return nil }
+        return run.runId
     }
 
     /// The run the layout shows.
@@ -162,7 +174,7 @@ public struct Dashboard: Sendable {
             }
             return view
         }
-        var run = RunView(runId: ScreenText.label(info.runId), metaJobName: ScreenText.label(info.metaJobName),
+        var run = RunView(runId: info.runId, metaJobName: ScreenText.label(info.metaJobName),
                           startedBy: ScreenText.label(info.startedBy), graph: state.graph, jobs: jobs,
                           startTime: snapshot.wallClockOrigin)
         if case .finished(let outcome) = state.phase { run.outcome = outcome.rawValue; run.endTime = snapshot.wallClockOrigin }
@@ -250,13 +262,13 @@ public struct Dashboard: Sendable {
             }
             return view
         }
-        var run = RunView(runId: ScreenText.label(detail.summary.runId), metaJobName: ScreenText.label(detail.summary.metaJob),
+        var run = RunView(runId: detail.summary.runId, metaJobName: ScreenText.label(detail.summary.metaJob),
                           startedBy: ScreenText.label(detail.startedBy), graph: graph, jobs: jobs,
                           startTime: detail.summary.startedAt)
         run.isPast = true
         run.outcome = detail.summary.state == "running" ? nil : ScreenText.label(detail.summary.state)
         run.endTime = detail.summary.endedAt
-        let refresh = past?.runId == run.runId && showingPast
+        let refresh = past?.runId == run.runId && showingPast && screen == .run
         past = run
         if !refresh {
             pastLogs.removeAll()
@@ -285,12 +297,13 @@ public struct Dashboard: Sendable {
     /// A run was put on screen: lay it out, select its first job, reset panes.
     mutating func resetRunView() {
         guard let run = shownRun else { return }
-        layout = DagLayout(run.graph)
+        layoutReady = false
         listFilter = ""
         jobList = JobList(graph: run.graph, names: run.jobs.map(\.name), filter: "")
         selectedJob = jobList.jobs.first ?? 0
         focus = .graph
-        graphMode = run.graph.count > 200 ? .list : .dag
+        graphMode = .list
+        if run.graph.count <= 200 { _ = showDag() }
         follow = true
         wrap = false
         viewedAttempt = nil
@@ -300,13 +313,34 @@ public struct Dashboard: Sendable {
         updateNeighbours()
     }
 
+    /// Switches the left pane to the DAG, laying it out the first time; false (and a message) when too big.
+    mutating func showDag() -> Bool {
+        guard let run = shownRun else { return false }
+        guard run.graph.count <= DagLayout.maxJobs else {
+            status = StatusMessage(text: "\(run.graph.count) jobs are too many to draw as a graph; the list (l) and timeline (t) show them all", role: .warning)
+            return false
+        }
+        if !layoutReady {
+            layout = DagLayout(run.graph)
+            layoutReady = true
+        }
+        graphMode = .dag
+        return true
+    }
+
     /// Upstream and downstream of the selection, highlighted in the DAG (recomputed on selection change only).
     mutating func updateNeighbours() {
-        guard let run = shownRun, run.graph.count > 0 else { upstream = []; downstream = []; return }
+        upstream = []
+        downstream = []
+        upstreamJobs = []
+        downstreamJobs = []
+        guard let run = shownRun, run.graph.count > selectedJob else { return }
         upstream = [Bool](repeating: false, count: run.graph.count)
         downstream = upstream
-        for j in run.graph.upstream(of: selectedJob) { upstream[j] = true }
-        for j in run.graph.downstream(of: [selectedJob]) { downstream[j] = true }
+        upstreamJobs = run.graph.upstream(of: selectedJob)
+        downstreamJobs = run.graph.downstream(of: [selectedJob])
+        for j in upstreamJobs { upstream[j] = true }
+        for j in downstreamJobs { downstream[j] = true }
     }
 
     mutating func rebuildRunRows() {

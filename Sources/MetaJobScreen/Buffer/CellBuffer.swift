@@ -36,8 +36,10 @@ public struct CellBuffer: Sendable, Equatable {
 
     /// Fills a rectangle with `character` in `role` (clipped to the buffer).
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ character: Character = " ", role: StyleRole = .normal) {
-        for row in max(0, y) ..< min(height, y + h) {
-            for column in max(0, x) ..< min(width, x + w) {
+        let rows = max(0, y) ..< max(max(0, y), min(height, y + h))
+        let columns = max(0, x) ..< max(max(0, x), min(width, x + w))
+        for row in rows {
+            for column in columns {
                 cells[row * width + column] = Cell(character, role: role)
             }
         }
@@ -46,7 +48,7 @@ public struct CellBuffer: Sendable, Equatable {
     /// Sets the role of cells without changing their characters (selection bars, search hits).
     public mutating func setRole(_ role: StyleRole, x: Int, y: Int, width w: Int) {
         guard y >= 0, y < height else { return }
-        for column in max(0, x) ..< min(width, x + w) { cells[y * width + column].role = role }
+        for column in max(0, x) ..< max(max(0, x), min(width, x + w)) { cells[y * width + column].role = role }
     }
 
     /// Row `y` as text, trailing spaces kept.

@@ -3,8 +3,11 @@ import MetaJobCore
 /// The characters views draw with: Unicode box drawing and state glyphs, or plain ASCII when the locale
 /// is not UTF-8 (`--ascii`). Every glyph is one column wide.
 public struct GlyphSet: Sendable, Equatable {
+    /// Box drawing: lines, corners, tees.
     public let horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: Character
+    /// Tees and crossing; the arrow head of an edge; a timeline bar cell; an ellipsis.
     public let teeRight, teeLeft, teeDown, teeUp, cross, arrow, bar, ellipsis: Character
+    /// True for the ASCII set.
     public let isASCII: Bool
     private let states: [Character]
 

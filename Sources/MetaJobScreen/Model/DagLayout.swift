@@ -4,12 +4,15 @@ import MetaJobCore
 /// routed through the gaps between columns. Computed once per graph (not per frame); an edge that skips
 /// levels passes through placeholder rows (Sugiyama's dummy nodes) so every edge joins neighbouring columns.
 struct DagLayout: Sendable {
-    static let columnWidth = 24
-    static let gapWidth = 5
+    static let columnWidth = 20
+    static let gapWidth = 4
     /// Rows per item: two text rows and a blank one.
     static let pitch = 3
     /// Beyond this many placeholders, edges that skip levels are not drawn (lists stay usable on huge DAGs).
     static let maxDummies = 20_000
+    /// Beyond this many jobs the DAG is not drawn (routing grows with the square of a level's width); the
+    /// list and the timeline show any size.
+    static let maxJobs = 2_000
 
     /// Items per column, top to bottom: a job index, or -1 for a placeholder row of a long edge.
     private(set) var columns: [[Int]] = []
@@ -74,7 +77,7 @@ struct DagLayout: Sendable {
         edgesInto = chains.map { edges in
             edges.map { edge in
                 (edge.from, zip(edge.items, edge.items.dropFirst()).map { a, b in
-                    EdgeHop(column: itemColumn[b], sourceIndex: position[a], targetIndex: position[b])
+                    EdgeHop(column: itemColumn[b], sourceIndex: position[a], targetIndex: position[b], intoJob: b < n)
                 })
             }
         }
@@ -97,17 +100,16 @@ struct DagLayout: Sendable {
     static func cells(of hop: EdgeHop, _ body: (Int, Int, UInt8) -> Void) {
         let sy = hop.sourceIndex * pitch, ty = hop.targetIndex * pitch
         body(0, sy, EdgeMask.left | EdgeMask.right)
-        body(1, sy, EdgeMask.left | EdgeMask.right)
         if sy == ty {
-            body(2, sy, EdgeMask.left | EdgeMask.right)
+            body(1, sy, EdgeMask.left | EdgeMask.right)
         } else {
             let down = ty > sy
-            body(2, sy, EdgeMask.left | (down ? EdgeMask.down : EdgeMask.up))
-            for y in stride(from: min(sy, ty) + 1, to: max(sy, ty), by: 1) { body(2, y, EdgeMask.up | EdgeMask.down) }
-            body(2, ty, (down ? EdgeMask.up : EdgeMask.down) | EdgeMask.right)
+            body(1, sy, EdgeMask.left | (down ? EdgeMask.down : EdgeMask.up))
+            for y in stride(from: min(sy, ty) + 1, to: max(sy, ty), by: 1) { body(1, y, EdgeMask.up | EdgeMask.down) }
+            body(1, ty, (down ? EdgeMask.up : EdgeMask.down) | EdgeMask.right)
         }
-        body(3, ty, EdgeMask.left | EdgeMask.right)
-        body(4, ty, EdgeMask.left | EdgeMask.right | EdgeMask.arrow)
+        body(2, ty, EdgeMask.left | EdgeMask.right)
+        body(3, ty, EdgeMask.left | EdgeMask.right | (hop.intoJob ? EdgeMask.arrow : 0))
     }
 
     /// Left edge of column `c` in layout coordinates.

@@ -4,4 +4,6 @@ struct EdgeHop: Sendable, Equatable {
     var column: Int
     var sourceIndex: Int
     var targetIndex: Int
+    /// The target is a job (an arrow head), not a placeholder row of a longer edge.
+    var intoJob: Bool
 }

@@ -7,6 +7,8 @@ struct JobList: Sendable {
     private(set) var rowOf: [Int] = []
     /// Jobs in row order (headings left out): the order of the timeline and of list navigation.
     private(set) var jobs: [Int] = []
+    /// Each job's index in `jobs`, -1 when filtered out.
+    private(set) var positionOf: [Int] = []
 
     init() {}
 
@@ -17,10 +19,12 @@ struct JobList: Sendable {
             byLevel[graph.levels[j]].append(j)
         }
         rowOf = [Int](repeating: -1, count: graph.count)
+        positionOf = rowOf
         for (level, members) in byLevel.enumerated() where !members.isEmpty {
             rows.append(.level(level, jobs: members.count))
             for j in members {
                 rowOf[j] = rows.count
+                positionOf[j] = jobs.count
                 rows.append(.job(j))
                 jobs.append(j)
             }

@@ -10,7 +10,7 @@ struct LogStore: Sendable {
     subscript(key: LogKey) -> AttemptLog? { logs[key] }
 
     /// Appends lines (neutralising each); keeps within the bounds.
-    mutating func append(job: Int, attempt: Int, stderr: Bool, lines: some Sequence<some Collection<UInt8>>) {
+    mutating func append<Lines: Sequence>(job: Int, attempt: Int, stderr: Bool, lines: Lines) where Lines.Element == ArraySlice<UInt8> {
         let key = LogKey(job: job, attempt: attempt)
         var log = logs.removeValue(forKey: key) ?? AttemptLog()
         for bytes in lines {
@@ -29,7 +29,7 @@ struct LogStore: Sendable {
         if let old = logs.removeValue(forKey: key) { totalBytes -= old.bytes }
         var log = AttemptLog()
         for line in lines {
-            _ = log.append(LogLine(text: ScreenText.line(line.bytes), stderr: line.stderr, byteCount: line.bytes.count),
+            _ = log.append(LogLine(text: ScreenText.line(line.bytes[...]), stderr: line.stderr, byteCount: line.bytes.count),
                            maxLines: maxLinesPerAttempt, maxBytes: maxBytesPerAttempt)
         }
         totalBytes += log.bytes

@@ -2,6 +2,7 @@ import MetaJobCore
 
 /// The run on screen — the live one (kept current from its events) or a past one from the history.
 struct RunView: Sendable {
+    /// As given (ids go back into effects); neutralise before drawing.
     var runId: String
     var metaJobName: String
     var startedBy: String

@@ -2,7 +2,8 @@
 enum TimeText {
     /// `7s`, `1m05s`, `2h03m`, `3d04h`.
     static func duration(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds.rounded(.down)))
+        guard seconds.isFinite else { return "?" }
+        let s = Int(min(max(0, seconds), 1e12).rounded(.down))
         if s < 60 { return "\(s)s" }
         if s < 3600 { return "\(s / 60)m" + two(s % 60) + "s" }
         if s < 86400 { return "\(s / 3600)h" + two((s / 60) % 60) + "m" }
@@ -11,6 +12,7 @@ enum TimeText {
 
     /// `15:30:12` (UTC).
     static func clock(_ epoch: Double) -> String {
+        guard epoch.isFinite, abs(epoch) < 1e12 else { return "??:??:??" }
         let s = Int(epoch.rounded(.down))
         let day = ((s % 86400) + 86400) % 86400
         return two(day / 3600) + ":" + two((day / 60) % 60) + ":" + two(day % 60)
@@ -18,6 +20,7 @@ enum TimeText {
 
     /// `2026-11-24 15:30` (UTC).
     static func date(_ epoch: Double) -> String {
+        guard epoch.isFinite, abs(epoch) < 1e12 else { return "????-??-?? ??:??" }
         let s = Int(epoch.rounded(.down))
         let days = Int((Double(s) / 86400).rounded(.down))
         // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).

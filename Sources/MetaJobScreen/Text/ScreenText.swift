@@ -9,8 +9,21 @@ public enum ScreenText {
     /// Bytes of a line kept for display; the rest is counted, not converted (a 1 MB line costs 4 KB of work).
     public static let displayByteLimit = 4096
 
-    /// `bytes` as safe single-width text, cut after `displayByteLimit` bytes with "… (N more bytes)".
+    /// `bytes` as safe single-width text, cut after `displayByteLimit` bytes with "... (N more bytes)".
+    public static func line(_ bytes: ArraySlice<UInt8>) -> String {
+        // Fast path, the common case: a short line of printable ASCII is its own display text.
+        if bytes.count <= displayByteLimit, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return slowLine(bytes)
+    }
+
+    /// `line` for any byte collection.
     public static func line(_ bytes: some Collection<UInt8>) -> String {
+        line(ArraySlice(bytes))
+    }
+
+    private static func slowLine(_ bytes: ArraySlice<UInt8>) -> String {
         var kept = Array(bytes.prefix(displayByteLimit))
         let extra = bytes.count - kept.count
         if extra > 0 {
@@ -23,7 +36,7 @@ public enum ScreenText {
             kept.removeSubrange(cut...)
         }
         var text = cells(stripEscapes(kept))
-        if extra > 0 { text += "… (\(bytes.count - kept.count) more bytes)" }
+        if extra > 0 { text += "... (\(bytes.count - kept.count) more bytes)" }
         return text
     }
 

@@ -4,7 +4,12 @@ extension Dashboard {
     // Geometry of the run layout.
     var bodyTop: Int { 2 }
     var bodyHeight: Int { max(0, height - 3) }
-    var leftWidth: Int { max(30, width * 11 / 20) }
+    /// The graph pane: 55% of the width, less when a small DAG needs less (the logs get the rest).
+    var leftWidth: Int {
+        let most = max(30, width * 11 / 20)
+        guard graphMode == .dag, layoutReady else { return most }
+        return min(most, max(32, layout.width + 2))
+    }
     var detailsHeight: Int { min(12, bodyHeight / 2) }
 
     /// Draws the whole frame at the current size.
@@ -33,11 +38,12 @@ extension Dashboard {
             } else {
                 buffer.fill(x: 0, y: 0, width: width, height: 1, role: .header)
                 buffer.put(" metajob", x: 0, y: 0, role: .header)
-                buffer.put("waiting for the run…", x: 2, y: 2, role: .dim)
+                buffer.put("waiting for the run...", x: 2, y: 2, role: .dim)
             }
         }
         renderFooter(&buffer)
         if let overlay { renderOverlay(&buffer, overlay) }
+        if glyphs.isASCII { buffer.replaceNonASCII() }
         return buffer
     }
 
@@ -56,7 +62,7 @@ extension Dashboard {
         buffer.fill(x: 0, y: 0, width: width, height: 1, role: .header)
         let state = run.outcome ?? (run.isPast ? "running (another process)" : "running")
         let end = run.endTime ?? (run.isRunning ? now : run.startTime)
-        var parts = [" " + run.metaJobName, "run " + run.runId, state.uppercased(),
+        var parts = [" " + run.metaJobName, "run " + ScreenText.label(run.runId), state.uppercased(),
                      "elapsed " + TimeText.duration(end - run.startTime)]
         if !run.isPast {
             parts.append("slots \(run.slotsUsed)/\(run.limit)")
@@ -65,7 +71,7 @@ extension Dashboard {
         } else {
             parts.append("read-only: r resumes")
         }
-        buffer.put(parts.joined(separator: "  \(glyphs.vertical)  "),
+        buffer.put(parts.joined(separator: " \(glyphs.vertical) "),
                    x: 0, y: 0, role: .header)
         var x = 1
         for state in JobState.allCases where run.count(state) > 0 {
@@ -93,10 +99,18 @@ extension Dashboard {
             buffer.put(" " + status.text, x: 0, y: y, role: status.role == .dim ? .footer : status.role)
             return
         }
+        // `? help` and `q quit` always show, at the right; the others fill from the left while they fit.
+        let right: [(String, String)] = [("?", "help"), ("q", "quit")]
+        let rightWidth = right.reduce(0) { $0 + $1.0.count + $1.1.count + 3 }
         var x = 1
         for (key, what) in footerKeys {
             let need = key.count + what.count + 3
-            guard x + need <= width else { break }
+            guard x + need <= width - rightWidth else { break }
+            x = buffer.put(key, x: x, y: y, role: .key)
+            x = buffer.put(" " + what + "  ", x: x, y: y, role: .footer)
+        }
+        x = width - rightWidth + 1
+        for (key, what) in right {
             x = buffer.put(key, x: x, y: y, role: .key)
             x = buffer.put(" " + what + "  ", x: x, y: y, role: .footer)
         }
@@ -108,9 +122,9 @@ extension Dashboard {
     var footerKeys: [(String, String)] {
         if screen == .browser {
             return [(upDown, "move"), ("Enter", "open"), ("r", "resume"), ("/", "filter")]
-                + (shownRun != nil ? [("Esc", "back")] : []) + [("?", "help"), ("q", "quit")]
+                + (shownRun != nil ? [("Esc", "back")] : []) + [("T", "theme")]
         }
-        guard let run = shownRun else { return [("?", "help"), ("q", "quit")] }
+        guard let run = shownRun else { return [("H", "history")] }
         var keys: [(String, String)] = []
         if focus == .logs {
             keys += [(upDown, "scroll"), ("f", follow ? "unfollow" : "follow"), ("/", "search")]
@@ -120,7 +134,7 @@ extension Dashboard {
             keys += [(glyphs.isASCII ? "arrows" : "↑↓←→", "move"), ("Enter", "logs"), ("Tab", "pane")]
         }
         if run.isPast {
-            keys += [("r", "resume"), ("t", "timeline"), ("Esc", "browser")]
+            keys += [("r", "resume"), ("Esc", "browser")]
         } else if run.jobs.indices.contains(selectedJob) {
             let job = run.jobs[selectedJob]
             if job.state.isFailure || job.state == .notRun { keys.append(("r", "retry")) }
@@ -129,8 +143,7 @@ extension Dashboard {
             if run.isRunning { keys.append(("p", run.paused ? "resume" : "pause")) }
             keys += [("+/-", "slots")]
         }
-        keys += [("l", graphMode == .list ? "graph" : "list"), ("t", "timeline"), ("H", "history"), ("T", "theme"),
-                 ("?", "help"), ("q", "quit")]
+        keys += [("l", graphMode == .list ? "graph" : "list"), ("t", "timeline"), ("H", "history"), ("T", "theme")]
         return keys
     }
 

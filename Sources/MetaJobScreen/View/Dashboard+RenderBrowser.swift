@@ -51,7 +51,7 @@ extension Dashboard {
             return  // Drawn in the footer.
         case .help:
             let lines = helpLines
-            let w = min(width - 4, 64), h = min(height - 2, lines.count + 2)
+            let w = min(width - 4, 66), h = min(height - 2, lines.count + 2)
             let rect = Rect(x: (width - w) / 2, y: (height - h) / 2, width: w, height: h)
             buffer.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
             drawBox(&buffer, rect, title: "Keys  (any key closes)", focused: true)
@@ -81,9 +81,9 @@ extension Dashboard {
     }
 
     var helpLines: [(String, String)] {
-        [("arrows hjk", "move (l toggles the list, so right is the arrow)"),
+        [("arrows hjk", "move (l is the list, so right is only the arrow)"),
          ("Enter", "focus the logs"), ("Tab", "next pane"),
-         ("r", "retry the selected job (failed, cancelled, not_run)"), ("R", "retry every failed job"),
+         ("r", "retry the selected failed/cancelled/not_run job"), ("R", "retry every failed job"),
          ("d", "rerun the selected job and all downstream"), ("c", "cancel the selected job (asks)"),
          ("p", "pause / resume starting jobs"), ("+ -", "raise / lower the concurrency limit"),
          ("l", "list of jobs by level (/ filters)"), ("t", "timeline (Gantt)"),

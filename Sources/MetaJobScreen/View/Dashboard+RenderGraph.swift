@@ -38,7 +38,7 @@ extension Dashboard {
     // MARK: - DAG
 
     func renderDag(_ buffer: inout CellBuffer, _ run: RunView, in rect: Rect) {
-        drawBox(&buffer, rect, title: "Jobs: \(run.graph.count) in \(run.graph.depth) levels  (l list, t timeline)",
+        drawBox(&buffer, rect, title: "Jobs: \(run.graph.count), \(run.graph.depth) level\(run.graph.depth == 1 ? "" : "s")",
                 focused: focus == .graph)
         let area = rect.inner
         guard run.graph.count > 0, area.width > 0, area.height > 0 else { return }
@@ -80,7 +80,12 @@ extension Dashboard {
                 let job = run.jobs[j]
                 let role = StyleRole.of(job.state)
                 clipped.put(String(glyphs.glyph(job.state)), x: x0, y: y, role: role)
-                clipped.put(" " + job.name, x: x0 + 1, y: y, role: nameRole(j), maxWidth: DagLayout.columnWidth - 1)
+                let end = clipped.put(" " + job.name, x: x0 + 1, y: y, role: nameRole(j), maxWidth: DagLayout.columnWidth - 1)
+                if !run.graph.dependents[j].isEmpty && end + 1 < x0 + DagLayout.columnWidth {
+                    // Lead the outgoing edges out of the node, so they visibly start at it.
+                    clipped.put(String(repeating: glyphs.horizontal, count: x0 + DagLayout.columnWidth - end - 1),
+                                x: end + 1, y: y, role: .edge)
+                }
                 clipped.put("  " + stateLine(job), x: x0, y: y + 1, role: role, maxWidth: DagLayout.columnWidth)
             }
         }
@@ -107,10 +112,10 @@ extension Dashboard {
             }
         }
         for edge in layout.edgesInto[selectedJob] { mark(edge.hops, .upstream) }
-        for j in upstream.indices where upstream[j] {
+        for j in upstreamJobs {
             for edge in layout.edgesInto[j] { mark(edge.hops, .upstream) }
         }
-        for j in downstream.indices where downstream[j] {
+        for j in downstreamJobs {
             for edge in layout.edgesInto[j] where edge.from == selectedJob || downstream[edge.from] { mark(edge.hops, .downstream) }
         }
     }
@@ -165,7 +170,7 @@ extension Dashboard {
         buffer.put(last, x: barX + barWidth - last.count, y: area.y, role: .dim)
         let jobs = jobList.jobs
         let rows = area.height - 1
-        let selectedRow = jobList.rowOf.indices.contains(selectedJob) ? jobs.firstIndex(of: selectedJob) ?? 0 : 0
+        let selectedRow = jobList.positionOf.indices.contains(selectedJob) ? max(0, jobList.positionOf[selectedJob]) : 0
         let top = scrollOffset(position: selectedRow, size: 1, visible: rows, total: jobs.count)
         for r in top ..< min(jobs.count, top + rows) {
             let j = jobs[r]
@@ -173,9 +178,14 @@ extension Dashboard {
             let y = area.y + 1 + r - top
             buffer.put(String(glyphs.glyph(job.state)), x: area.x, y: y, role: .of(job.state))
             buffer.put(job.name, x: area.x + 2, y: y, role: nameRole(j), maxWidth: nameWidth)
+            // Clamped before converting: a time outside the run (or not finite) must not trap in Int(_:).
+            func column(_ t: Double, _ rule: FloatingPointRoundingRule) -> Int {
+                let x = (t - run.startTime) / span * Double(barWidth)
+                return x.isFinite ? Int(min(max(x, -1), Double(barWidth + 1)).rounded(rule)) : 0
+            }
             for piece in job.spans {
-                let from = Int(((piece.start - run.startTime) / span * Double(barWidth)).rounded(.down))
-                let to = Int((((piece.end ?? end) - run.startTime) / span * Double(barWidth)).rounded(.up))
+                let from = column(piece.start, .down)
+                let to = column(piece.end ?? end, .up)
                 let a = max(0, min(barWidth - 1, from))
                 let b = max(a + 1, min(barWidth, to))
                 buffer.put(String(repeating: glyphs.bar, count: b - a), x: barX + a, y: y, role: .of(piece.state))

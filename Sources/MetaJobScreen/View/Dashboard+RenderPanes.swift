@@ -13,10 +13,10 @@ extension Dashboard {
         lines.append(("Attempt", job.attempt == 0 ? "not started (up to \(job.maxAttempts))" : "\(job.attempt) of \(job.maxAttempts)", .normal))
         if let code = job.exitCode { lines.append(("Exit code", "\(code)", job.state == .succeeded ? .normal : .stateUserError)) }
         if let start = job.startedAt {
-            var times = "started " + TimeText.clock(start)
-            if let end = job.endedAt { times += ", ended " + TimeText.clock(end) }
-            if let d = duration(job) { times += ", took " + TimeText.duration(d) }
-            lines.append(("Time", times + " UTC", .normal))
+            var times = TimeText.clock(start) + (glyphs.isASCII ? " - " : " → ")
+            times += job.endedAt.map(TimeText.clock) ?? "now"
+            if let d = duration(job) { times += " (" + TimeText.duration(d) + ")" }
+            lines.append(("Time UTC", times, .normal))
         }
         if job.state == .delayed {
             var wait = job.delayReason ?? "waiting"
@@ -33,8 +33,12 @@ extension Dashboard {
         if let id = job.executionId { lines.append(("Execution", id, .normal)) }
         if let team = job.team { lines.append(("Team", team, .normal)) }
         if let reused = job.reusedFrom { lines.append(("Reused", "succeeded in run " + reused, .dim)) }
-        let ups = run.graph.dependencies[selectedJob].count, downs = run.graph.dependents[selectedJob].count
-        lines.append(("Edges", "\(ups) upstream, \(downs) downstream", .dim))
+        let needs = run.graph.dependencies[selectedJob], feeds = run.graph.dependents[selectedJob]
+        func names(_ jobs: [Int]) -> String {
+            jobs.isEmpty ? "-" : jobs.prefix(8).map { run.jobs[$0].name }.joined(separator: ", ") + (jobs.count > 8 ? " +\(jobs.count - 8)" : "")
+        }
+        lines.append(("Needs", names(needs), .upstream))
+        lines.append(("Feeds", names(feeds), .downstream))
         for (k, line) in lines.prefix(area.height).enumerated() {
             let y = area.y + k
             buffer.put(line.0, x: area.x + 1, y: y, role: .dim)
@@ -59,7 +63,7 @@ extension Dashboard {
         guard let log = shownLog, log.count > 0 else {
             let text: String
             if attempt == 0 { text = "no output: the job has not started" }
-            else if run.isPast && !requestedLogs.contains(LogKey(job: selectedJob, attempt: attempt)) { text = "loading…" }
+            else if run.isPast && !requestedLogs.contains(LogKey(job: selectedJob, attempt: attempt)) { text = "loading..." }
             else { text = "no output yet" }
             buffer.put(text, x: area.x + 1, y: area.y, role: .dim, maxWidth: area.width - 1)
             return
