@@ -35,6 +35,9 @@ final class DashboardLoop: @unchecked Sendable {
     private var finished = false
     private var signalReceived: Int32 = 0
     private var ticker: DispatchSourceTimer?
+    /// Re-reads a past run that is still going in another process, so the browser shows it live.
+    private var refresher: DispatchSourceTimer?
+    private var refreshing: String?
 
     init(mode: Dashboard.Mode, themes: [Theme], session: DashboardSession, store: HistoryStore?) {
         self.mode = mode
@@ -311,6 +314,8 @@ final class DashboardLoop: @unchecked Sendable {
     private func closeTerminal() {
         ticker?.cancel()
         ticker = nil
+        refresher?.cancel()
+        refresher = nil
         guard terminalOpen else { return }
         terminalOpen = false
         driver.stop()
@@ -332,5 +337,24 @@ final class DashboardLoop: @unchecked Sendable {
             timer.cancel()
             ticker = nil
         }
+        updateRefresh()
+    }
+
+    /// Every 2 s while the model shows a past run that another process is still running: read it again.
+    private func updateRefresh() {
+        dispatchPrecondition(condition: .onQueue(ui))
+        let wanted = terminalOpen ? model.pastRunToRefresh : nil
+        guard wanted != refreshing else { return }
+        refresher?.cancel()
+        refresher = nil
+        refreshing = wanted
+        guard let runId = wanted else { return }
+        let timer = DispatchSource.makeTimerSource(queue: ui)
+        timer.schedule(deadline: .now() + 2, repeating: 2, leeway: .milliseconds(200))
+        timer.setEventHandler { [unowned self] in
+            self.readHistory { store in .pastRun(try store.run(runId)) }
+        }
+        timer.resume()
+        refresher = timer
     }
 }
