@@ -26,6 +26,7 @@ public final class TerminalDriver: @unchecked Sendable {
     private var keySource: DispatchSourceRead?
     private var resizeSource: DispatchSourceSignal?
     private var running = false
+    private var emptyWakeups = 0
 
     public init() {}
 
@@ -39,7 +40,9 @@ public final class TerminalDriver: @unchecked Sendable {
     /// Takes over the terminal (stdin/stdout) and starts reading keys. Call on `queue`.
     ///
     /// - Returns: the terminal's size (columns, rows).
-    public func start(onKey: @escaping (Key) -> Void, onResize: @escaping (Int, Int) -> Void) throws(StartError) -> (width: Int, height: Int) {
+    /// `onHangUp` is called once when the terminal goes away (its input hangs up); keys stop then.
+    public func start(onKey: @escaping (Key) -> Void, onResize: @escaping (Int, Int) -> Void,
+                      onHangUp: @escaping () -> Void = {}) throws(StartError) -> (width: Int, height: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
         precondition(!running, "the driver is already started")
         // SIGWINCH comes through a dispatch source on this queue, not ncurses's own handler (which only works
@@ -83,7 +86,16 @@ public final class TerminalDriver: @unchecked Sendable {
         palette = StylePalette(capabilities: capabilities)
 
         let keys = DispatchSource.makeReadSource(fileDescriptor: fileno(input), queue: queue)
-        keys.setEventHandler { [unowned self] in self.readKeys(onKey: onKey, onResize: onResize) }
+        keys.setEventHandler { [unowned self] in
+            if self.readKeys(onKey: onKey, onResize: onResize) {
+                self.emptyWakeups = 0
+            } else if self.inputHungUp() {
+                // A closed terminal stays "readable" forever: stop listening instead of spinning.
+                self.keySource?.cancel()
+                self.keySource = nil
+                onHangUp()
+            }
+        }
         keys.resume()
         keySource = keys
         let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: queue)
@@ -155,14 +167,17 @@ public final class TerminalDriver: @unchecked Sendable {
 
     // MARK: - Input
 
-    private func readKeys(onKey: (Key) -> Void, onResize: (Int, Int) -> Void) {
+    /// Reads every key ncurses has; false when there was none at all.
+    private func readKeys(onKey: (Key) -> Void, onResize: (Int, Int) -> Void) -> Bool {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard running else { return }
+        guard running else { return true }
         var code: wint_t = 0
+        var any = false
         // Drain everything ncurses has buffered: one readiness event may carry many keys.
         for _ in 0 ..< 4096 {
             let result = get_wch(&code)
             if result == ERR { break }
+            any = true
             if result == KEY_CODE_YES {
                 if Int32(code) == KEY_RESIZE {
                     let size = adoptWindowSize()
@@ -173,8 +188,24 @@ public final class TerminalDriver: @unchecked Sendable {
             } else if let key = KeyDecoder.character(UInt32(code)) {
                 onKey(key)
             }
-            guard running else { return }
+            guard running else { return true }
         }
+        return any
+    }
+
+    /// True when the terminal's input has hung up or ended (nothing more will ever be read).
+    private func inputHungUp() -> Bool {
+        guard let input else { return true }
+        var probe = pollfd(fd: fileno(input), events: Int16(POLLIN), revents: 0)
+        guard poll(&probe, 1, 0) == 1 else {
+            emptyWakeups = 0
+            return false
+        }
+        if probe.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        // Still readable although ncurses just read everything and found no key: end of file. (A lone partial
+        // escape sequence is consumed, so it cannot keep the descriptor readable several times in a row.)
+        emptyWakeups += 1
+        return emptyWakeups >= 3
     }
 
     /// Reads the size from the kernel and tells ncurses about it.

@@ -15,9 +15,11 @@ struct DashboardTmuxTests {
         try tmux.command("\(BinaryRunner.binary.path) demo --history \(history); echo \"exit=$?\"")
 
         // The jobs appear and change state.
-        try tmux.waitFor(text: "load-currency-rates")
+        try tmux.waitFor(text: "load-currency-rate")
         #expect(try tmux.alternateScreen(), "the dashboard draws on the alternate screen")
-        try tmux.waitFor("a job running") { $0.contains("running #") }
+        try tmux.waitFor("a job not finished yet") { screen in
+            ["running #", "pending", "submitted", "delayed"].contains { screen.contains($0) }
+        }
         try tmux.waitFor("a job succeeded") { $0.contains("succeeded #1") }
         // The flaky job fails its automatic retry too, and the meta job fails.
         let failed = try tmux.waitFor("the flaky job to fail for good") { $0.contains("user_error #2") && $0.contains("FAILED") }
@@ -43,7 +45,7 @@ struct DashboardTmuxTests {
         #expect(list.screen.contains("demo-nightly-sales"))
         #expect(try tmux.alternateScreen())
         try tmux.press("Enter")
-        let opened = try tmux.waitFor("the run to open") { $0.contains("read-only") && $0.contains("load-currency-rates") }
+        let opened = try tmux.waitFor("the run to open") { $0.contains("read-only") && $0.contains("extract-orders") }
         #expect(opened.screen.contains("run \(runId)"))
         try tmux.press("q")
         try tmux.waitFor(text: "exit=0")

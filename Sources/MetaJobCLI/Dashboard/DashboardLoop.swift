@@ -56,7 +56,8 @@ final class DashboardLoop: @unchecked Sendable {
             do throws(TerminalDriver.StartError) {
                 return .success(try driver.start(
                     onKey: { [unowned self] key in self.deliver([.key(key)]) },
-                    onResize: { [unowned self] w, h in self.deliver([.resize(width: w, height: h)]) }))
+                    onResize: { [unowned self] w, h in self.deliver([.resize(width: w, height: h)]) },
+                    onHangUp: { [unowned self] in self.signal(SIGHUP, immediate: false) }))
             } catch {
                 return .failure(error)
             }
