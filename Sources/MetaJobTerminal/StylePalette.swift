@@ -44,7 +44,7 @@ struct StylePalette {
             let fg = BasicColorMapping.number(style.foreground, colors: capabilities.colors, defaultColor: capabilities.defaultForeground)
             let bg = BasicColorMapping.number(style.background, colors: capabilities.colors, defaultColor: capabilities.defaultBackground)
             pair = pairNumber(fg: fg, bg: bg)
-        } else if !theme.usesColor || !capabilities.hasColor, role.isHighlight, attrs == 0 {
+        } else if role.isHighlight, attrs == 0 {
             // Without colour a highlight must still show: reverse video.
             attrs |= mj_attr_reverse()
         }
@@ -60,15 +60,5 @@ struct StylePalette {
         init_pair(Int16(next), fg, bg)
         pairs[key] = next
         return next
-    }
-}
-
-extension StyleRole {
-    /// Roles that must stand out even on a monochrome terminal.
-    var isHighlight: Bool {
-        switch self {
-        case .selection, .searchCurrent, .header, .footer: return true
-        default: return false
-        }
     }
 }
