@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "MetaJobCLI",
             dependencies: [
-                "MetaJobCore", "MetaJobRunner", "MetaJobHistory", "MetaJobScreen",
+                "MetaJobCore", "MetaJobRunner", "MetaJobHistory", "MetaJobScreen", "MetaJobTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +48,11 @@ let package = Package(
         ),
         // The dashboard's pure screen layer: app model, update function, views rendering into a cell buffer. Imports only the core.
         .target(name: "MetaJobScreen", dependencies: ["MetaJobCore"]),
+        // libncursesw (wide characters), for the terminal driver only.
+        // No pkgConfig: its cflags (-D_XOPEN_SOURCE=600) are flags SwiftPM refuses; the shim defines what it needs.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        // The dashboard's terminal driver: the only code that calls ncurses (draws cell buffers, reads keys).
+        .target(name: "MetaJobTerminal", dependencies: ["MetaJobScreen", "CNcursesw"]),
         .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
@@ -60,6 +65,7 @@ let package = Package(
             "MetaJobRunner", "MetaJobCore",
             .product(name: "FlyingFox", package: "FlyingFox"),
         ]),
+        .testTarget(name: "MetaJobTerminalTests", dependencies: ["MetaJobTerminal", "MetaJobScreen", "CNcursesw"]),
         // Snapshots/ is read through #filePath (re-recorded with METAJOB_RECORD_SNAPSHOTS=1), not bundled.
         .testTarget(name: "MetaJobScreenTests", dependencies: ["MetaJobScreen", "MetaJobCore"], exclude: ["Snapshots"]),
     ]

@@ -5,10 +5,11 @@ import Foundation
 struct DemoCLICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a built-in demo meta job: eleven jobs over four levels, one flaky job that succeeds on retry.")
+        abstract: "Run a built-in demo meta job: eleven jobs over four levels, one flaky job to retry.")
 
     @OptionGroup var options: RunOptions
     @OptionGroup var history: HistoryOptions
+    @OptionGroup var dashboard: DashboardOptions
 
     @Flag(name: .long, help: "Print the demo's definition and exit.")
     var printDefinition = false
@@ -19,15 +20,18 @@ struct DemoCLICommand: ParsableCommand {
             return
         }
         // The demo's jobs touch no files; they run in the temporary directory.
-        let path = NSTemporaryDirectory() + "/demo-nightly-sales.yaml"
         let bytes = Array(DemoDefinition.yaml.utf8)
-        let definition = try DefinitionFile.load(bytes: bytes, path: path)
+        let definition = try DefinitionFile.load(bytes: bytes, path: DemoDefinition.path)
         let source = RunSource(definition: definition, definitionText: bytes, definitionPath: nil)
         // The demo is there to be watched: its jobs' progress lines are shown without asking.
         var options = self.options
         options.logs = true
-        let code = try HeadlessSession(source: source, options: options, history: history,
-                                       environment: Environment(ProcessInfo.processInfo.environment)).run()
-        throw code
+        var environment = Environment(ProcessInfo.processInfo.environment)
+        let session = RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment)
+        if session.opensDashboard, environment[DemoDefinition.flakyFailuresVariable] == nil {
+            // In the dashboard the flaky job fails for good, so there is something to retry with `R`.
+            environment.variables[DemoDefinition.flakyFailuresVariable] = "2"
+        }
+        throw try RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment).run()
     }
 }

@@ -1,6 +1,16 @@
+import Foundation
+
 /// The built-in demo meta job: eleven jobs over four levels that print realistic progress, one flaky job
-/// that fails its first attempt and succeeds when retried, and one check that may fail without failing the run.
+/// that fails its first `METAJOB_DEMO_FLAKY_FAILURES` attempts (default 1, so its automatic retry succeeds;
+/// the dashboard sets 2, so it fails for good and `R` shows an interactive retry), and one check that may fail
+/// without failing the run.
 public enum DemoDefinition {
+    /// Where the demo's definition "lives": it has no file; its jobs run in the temporary directory.
+    static var path: String { NSTemporaryDirectory() + "/demo-nightly-sales.yaml" }
+
+    /// The environment variable holding how many attempts of the flaky job fail.
+    static let flakyFailuresVariable = "METAJOB_DEMO_FLAKY_FAILURES"
+
     public static let yaml = """
     # metajob demo: a nightly sales pipeline in miniature.
     name: demo-nightly-sales
@@ -24,11 +34,11 @@ public enum DemoDefinition {
           echo "1873 customers written to staging.customers"
       - job_name: load-currency-rates
         depends_on: []
-        retries: 2
+        retries: 1
         retry_delay_seconds: 1
         command: |
           echo "connecting to the rates API (attempt $METAJOB_ATTEMPT)"; sleep 0.6
-          if [ "$METAJOB_ATTEMPT" = "1" ]; then
+          if [ "$METAJOB_ATTEMPT" -le "${METAJOB_DEMO_FLAKY_FAILURES:-1}" ]; then
             echo "error: rates API answered 503 Service Unavailable" >&2
             exit 1
           fi

@@ -20,33 +20,22 @@ struct ResumeCLICommand: ParsableCommand {
     var jobs: [String] = []
     @OptionGroup var options: RunOptions
     @OptionGroup var history: HistoryOptions
+    @OptionGroup var dashboard: DashboardOptions
 
     func run() throws {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let store = try history.open(environment)
-        let detail = try HistoryFormat.attempt { try store.run(runID) }
-        let runId = detail.summary.runId
-        if detail.summary.state == "running" {
-            CLIOutput.error("run \(runId) is still running (pid \(detail.pid) on \(detail.host)). Wait for it to end, or stop it, then resume.")
-            throw CLIExit.invalid
-        }
-        // The demo has no file: its jobs run in the temporary directory, as `metajob demo` does.
-        let path = detail.definitionPath ?? (NSTemporaryDirectory() + "/demo-nightly-sales.yaml")
-        let definition = try DefinitionFile.load(bytes: detail.definitionText, path: path)
-        let plan: ResumePlan
+        let source: RunSource
         do {
-            plan = try ResumePlan(definition: definition, previous: detail, rerun: jobs)
-        } catch let error as ResumePlan.Problem {
+            source = try ResumeSource.make(store: store, runID: runID, jobs: jobs)
+        } catch {
+            if error.nothingToDo {
+                CLIOutput.stdout(error.message + "\n")
+                return
+            }
             CLIOutput.error(error.message)
             throw CLIExit.invalid
         }
-        if plan.toRun.isEmpty {
-            CLIOutput.stdout("Every job of run \(runId) succeeded: nothing to resume. To run jobs again anyway, name them with --job NAME.\n")
-            return
-        }
-        var source = RunSource(definition: definition, definitionText: detail.definitionText,
-                               definitionPath: detail.definitionPath, resumedFrom: runId, reused: plan.reused)
-        source.adoptExecutions = plan.adopt
-        throw try HeadlessSession(source: source, options: options, history: history, environment: environment).run()
+        throw try RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment).run()
     }
 }

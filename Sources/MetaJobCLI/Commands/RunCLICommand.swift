@@ -12,11 +12,12 @@ struct RunCLICommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
     @OptionGroup var history: HistoryOptions
+    @OptionGroup var dashboard: DashboardOptions
 
     func run() throws {
         let (definition, bytes) = try DefinitionFile.load(path: file)
         let source = RunSource(definition: definition, definitionText: bytes, definitionPath: file)
-        let code = try HeadlessSession(source: source, options: options, history: history,
+        let code = try RunSession(source: source, options: options, dashboard: dashboard, history: history,
                                        environment: Environment(ProcessInfo.processInfo.environment)).run()
         throw code
     }

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 import MetaJobRunner
 
-/// Turns SIGINT and SIGTERM into the runner's stop command: the first stops gracefully, the second at once.
+/// Turns SIGINT and SIGTERM into the runner's stop command (or a session's handler): the first stops gracefully,
+/// the second at once.
 final class SignalForwarder: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "metajob.signals")
@@ -13,18 +14,23 @@ final class SignalForwarder: @unchecked Sendable {
     /// The first signal received (0 when none).
     var received: Int32 { lock.lock(); defer { lock.unlock() }; return first }
 
-    init(runner: Runner) {
+    convenience init(runner: Runner) {
+        self.init { _, immediate in runner.send(.stop(immediate: immediate)) }
+    }
+
+    /// Calls `handler` (on a private queue) for each SIGINT/SIGTERM; `immediate` is true from the second on.
+    init(handler: @escaping @Sendable (_ signal: Int32, _ immediate: Bool) -> Void) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { [weak self, runner] in
+            source.setEventHandler { [weak self] in
                 guard let self else { return }
                 self.lock.lock()
                 self.count += 1
                 if self.first == 0 { self.first = sig }
                 let immediate = self.count > 1
                 self.lock.unlock()
-                runner.send(.stop(immediate: immediate))
+                handler(sig, immediate)
             }
             source.resume()
             sources.append(source)

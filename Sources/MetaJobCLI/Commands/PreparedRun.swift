@@ -1,0 +1,137 @@
+import Dispatch
+import Foundation
+import MetaJobCore
+import MetaJobHistory
+import MetaJobRunner
+import MetaJobScreen
+
+/// A run set up and ready to start: settings resolved, jobs resolved, the runner built and the history recorder
+/// subscribed. Headless and dashboard sessions both start runs through this, so they record runs the same way.
+final class PreparedRun: @unchecked Sendable {
+    /// Why a run cannot be set up, worded for the user (printed as it is; may span lines).
+    struct Problem: Error {
+        var text: String
+    }
+
+    let runner: Runner
+    /// The run's executors (and the watchdog that stops local jobs if metajob is killed).
+    private let executors: RunExecutors
+    let clock: SystemClock
+    let store: HistoryStore?
+    private let recorder: HistoryRecorder?
+    private var startedMonotonic: Double = 0
+    private let lock = NSLock()
+    private var lastOutcome: RunOutcome = .cancelled
+
+    /// Resolves `source` under `options` and `environment`; records into `store` unless it is nil.
+    init(source: RunSource, options: RunOptions, environment: Environment, store: HistoryStore?) throws(Problem) {
+        let definition = source.definition
+        let configuration: ResolvedConfiguration
+        do {
+            configuration = try SettingsResolver.resolve(flags: options.flags, environment: environment, file: definition.settings)
+        } catch {
+            throw Problem(text: "error: " + TerminalSanitizer.sanitizeText(error.message) + "\n")
+        }
+        let jobs: [ResolvedJob]
+        switch JobResolver.resolve(definition, defaultExecutor: configuration.executor,
+                                   localRunJobPath: configuration.localRunJobPath) {
+        case .success(let resolved): jobs = resolved
+        case .failure(let report): throw Problem(text: IssuePrinter.plain(report.issues, file: definition.name))
+        }
+        let executors: RunExecutors
+        do {
+            executors = try RunExecutors(configuration: configuration, environment: environment, jobs: jobs,
+                                         adopt: source.adoptExecutions)
+        } catch {
+            throw Problem(text: "error: " + TerminalSanitizer.sanitizeText(error.message) + "\n")
+        }
+        let clock = SystemClock()
+        let startedAt = clock.wall()
+        let info = RunInfo(runId: RunID.make(at: startedAt), metaJobName: definition.name,
+                           startedBy: "\(options.executionType.rawValue)/\(definition.name)", jobs: definition.jobs)
+        var reused: [Int: String] = [:]
+        for (j, job) in definition.jobs.enumerated() {
+            if let run = source.reused[job.name] { reused[j] = run }
+        }
+        let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { kind, queue, sink in
+            executors.make(kind, queue: queue, sink: sink)
+        }
+        var recorder: HistoryRecorder?
+        if let store {
+            let newRun = NewRun(
+                runId: info.runId, metaJob: definition.name, startedAt: startedAt, startedBy: info.startedBy,
+                workingDirectory: FileManager.default.currentDirectoryPath, commandLine: CommandLine.arguments,
+                definitionPath: source.definitionPath.map { JobResolver.absolute($0, relativeTo: FileManager.default.currentDirectoryPath) },
+                definitionText: source.definitionText, settingsJSON: configuration.json, resumedFrom: source.resumedFrom,
+                jobs: definition.jobs.map { NewRunJob(name: $0.name, team: $0.teamName, failDagOnError: $0.failDagOnError,
+                                                      dependsOn: $0.dependsOn, reusedFrom: source.reused[$0.name]) })
+            do {
+                recorder = try HistoryRecorder(store: store, run: newRun)
+            } catch {
+                executors.close()
+                throw Problem(text: "error: cannot record the run in \(store.path): \(error). Use --no-history to run without recording.\n")
+            }
+            runner.subscribe(recorder!)
+        }
+        self.runner = runner
+        self.executors = executors
+        self.clock = clock
+        self.store = store
+        self.recorder = recorder
+        runner.onFinish { [weak self] outcome in
+            guard let self else { return }
+            self.lock.lock()
+            self.lastOutcome = outcome
+            self.lock.unlock()
+        }
+    }
+
+    /// What to tell the user before the run starts (remote TLS settings, a watchdog that could not start).
+    var warnings: [String] { executors.warnings }
+
+    /// Starts the run.
+    func start() {
+        lock.lock()
+        startedMonotonic = clock.monotonic()
+        lock.unlock()
+        runner.start()
+    }
+
+    /// Seconds since `start`.
+    var elapsed: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return clock.monotonic() - startedMonotonic
+    }
+
+    /// How the run ended last (it may be reopened by a retry); `.cancelled` until it has.
+    var outcome: RunOutcome {
+        lock.lock()
+        defer { lock.unlock() }
+        return lastOutcome
+    }
+
+    /// Ends the recording after the run finished. Returns a warning to show when the history is incomplete.
+    func closeRecording() -> String? {
+        // The run is over: no job is left for the watchdog to stop.
+        executors.close()
+        guard let recorder else { return nil }
+        runner.unsubscribe(recorder)
+        recorder.close(outcome: outcome)
+        if let error = recorder.error {
+            // The run went on (recording never stops it), but the history is incomplete: say so.
+            return "warning: the run was not fully recorded in \(store?.path ?? ""): \(error)\n"
+        }
+        return nil
+    }
+
+    /// The exit code for how the run ended: 0 succeeded, 1 failed; a cancelled run exits 143 when `signal` was
+    /// SIGTERM, else 130 (SIGINT, or the user stopping it from the dashboard).
+    func exitCode(signal: Int32) -> CLIExit {
+        switch outcome {
+        case .succeeded: return .succeeded
+        case .failed: return .failed
+        case .cancelled: return signal == SIGTERM ? .terminated : .interrupted
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import MetaJobCore
+import MetaJobHistory
+import MetaJobRunner
+
+/// What `metajob resume` and the dashboard's resume both do before running: read the past run, check it can be
+/// resumed, and make the new run's source (its definition snapshot, the jobs it reuses).
+enum ResumeSource {
+    /// Why a run cannot be resumed, worded for the user.
+    struct Problem: Error {
+        var message: String
+        /// True when there is simply nothing to do (every job succeeded): not an error for the CLI.
+        var nothingToDo = false
+    }
+
+    /// The source of a run resuming `runID` (any unique prefix) from `store`, rerunning `jobs` and their downstream.
+    static func make(store: HistoryStore, runID: String, jobs: [String]) throws(Problem) -> RunSource {
+        let detail: RunDetail
+        do {
+            detail = try store.run(runID)
+        } catch let error as HistoryError {
+            throw Problem(message: "\(error)")
+        } catch {
+            throw Problem(message: "reading the run history failed: \(error)")
+        }
+        let runId = detail.summary.runId
+        if detail.summary.state == "running" {
+            throw Problem(message: "run \(runId) is still running (pid \(detail.pid) on \(detail.host)). Wait for it to end, or stop it, then resume.")
+        }
+        // The demo has no file: its jobs run in the temporary directory, as `metajob demo` does.
+        let path = detail.definitionPath ?? DemoDefinition.path
+        let definition: MetaJobDefinition
+        switch DefinitionLoader.load(bytes: detail.definitionText, path: path) {
+        case .success(var loaded):
+            loaded.directory = JobResolver.absolute(loaded.directory, relativeTo: FileManager.default.currentDirectoryPath)
+            definition = loaded
+        case .failure(let report):
+            throw Problem(message: "the definition stored with run \(runId) is no longer valid: \(IssuePrinter.plain(report.issues, file: path))")
+        }
+        let plan: ResumePlan
+        do {
+            plan = try ResumePlan(definition: definition, previous: detail, rerun: jobs)
+        } catch let error as ResumePlan.Problem {
+            throw Problem(message: error.message)
+        } catch {
+            throw Problem(message: "\(error)")
+        }
+        if plan.toRun.isEmpty {
+            throw Problem(message: "Every job of run \(runId) succeeded: nothing to resume. To run jobs again anyway, name them with --job NAME.", nothingToDo: true)
+        }
+        var source = RunSource(definition: definition, definitionText: detail.definitionText,
+                               definitionPath: detail.definitionPath, resumedFrom: runId, reused: plan.reused)
+        // Remote executions still running when the run was interrupted are re-attached, not started again.
+        source.adoptExecutions = plan.adopt
+        return source
+    }
+}

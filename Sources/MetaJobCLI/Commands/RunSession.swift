@@ -1,0 +1,26 @@
+import Foundation
+import MetaJobCore
+
+/// Runs a meta job the way the user's terminal calls for: the dashboard on a terminal, headless otherwise.
+struct RunSession {
+    var source: RunSource
+    var options: RunOptions
+    var dashboard: DashboardOptions
+    var history: HistoryOptions
+    var environment: Environment
+
+    /// True when this run opens the dashboard: stdin and stdout are terminals, TERM is set and not `dumb`,
+    /// and neither `--no-tui` nor `--output json` asks for plain output.
+    var opensDashboard: Bool {
+        !options.noTui && options.output == .plain && DashboardSession.terminalAvailable(environment)
+    }
+
+    /// Runs to the end and returns the exit code.
+    func run() throws -> CLIExit {
+        if opensDashboard {
+            return try DashboardSession(options: options, dashboard: dashboard, history: history, environment: environment)
+                .run(source: source)
+        }
+        return try HeadlessSession(source: source, options: options, history: history, environment: environment).run()
+    }
+}

@@ -1,0 +1,79 @@
+import Dispatch
+import Foundation
+import MetaJobCore
+import MetaJobHistory
+import MetaJobRunner
+import MetaJobScreen
+import MetaJobTerminal
+
+/// Runs the dashboard: takes the terminal, runs the meta job (or browses the history), draws the app model,
+/// performs its effects, and gives the terminal back before printing the same summary as a headless run.
+struct DashboardSession {
+    /// Why the dashboard cannot start, worded for the user.
+    struct Problem: Error {
+        var message: String
+    }
+
+    var options: RunOptions
+    var dashboard: DashboardOptions
+    var history: HistoryOptions
+    var environment: Environment
+
+    /// True when both stdin and stdout are terminals and TERM names a terminal that can draw.
+    static func terminalAvailable(_ environment: Environment) -> Bool {
+        guard isatty(0) == 1, isatty(1) == 1, let term = environment["TERM"], term != "dumb" else { return false }
+        return true
+    }
+
+    /// Runs `source` live in the dashboard and returns the exit code (as headless: 0, 1, 2, 130, 143).
+    func run(source: RunSource) throws -> CLIExit {
+        let themes = try resolveThemes()
+        let store = options.noHistory ? nil : try history.open(environment)
+        let loop = DashboardLoop(mode: .live, themes: themes, session: self, store: store)
+        do {
+            try loop.open()
+        } catch {
+            // The run has not started: fall back to plain output rather than refusing to run.
+            CLIOutput.stderr("warning: \(error.message); running without the dashboard.\n")
+            return try HeadlessSession(source: source, options: options, history: history, environment: environment).run()
+        }
+        let prepared: PreparedRun
+        do {
+            prepared = try PreparedRun(source: source, options: options, environment: environment, store: store)
+        } catch {
+            loop.close()
+            CLIOutput.stderr(error.text)
+            throw CLIExit.invalid
+        }
+        loop.startLive(prepared)
+        return loop.waitAndFinish()
+    }
+
+    /// Opens the history browser and returns the exit code (0, or a resumed run's, or 130/143 for a signal).
+    func browse() throws -> CLIExit {
+        let themes = try resolveThemes()
+        let store = try history.open(environment)
+        guard Self.terminalAvailable(environment) else {
+            CLIOutput.error("the history browser needs a terminal (stdin and stdout a terminal, TERM set and not dumb). Use `metajob history list` and `metajob history show RUN` instead.")
+            throw CLIExit.invalid
+        }
+        let loop = DashboardLoop(mode: .browser, themes: themes, session: self, store: store)
+        do {
+            try loop.open()
+        } catch {
+            CLIOutput.error("\(error.message). Use `metajob history list` and `metajob history show RUN` instead.")
+            throw CLIExit.invalid
+        }
+        loop.startBrowser()
+        return loop.waitAndFinish()
+    }
+
+    private func resolveThemes() throws -> [Theme] {
+        do {
+            return try DashboardThemes.resolve(argument: dashboard.theme, environment: environment)
+        } catch {
+            CLIOutput.error(error.message)
+            throw CLIExit.invalid
+        }
+    }
+}
