@@ -14,11 +14,21 @@ typedef struct metajob_child {
     int stderr_fd;
 } metajob_child;
 
+/// Spawns jobs: the spawn attributes built once, and the file actions of recent spawns kept for reuse. Not
+/// thread-safe: one per executor, used on its queue.
+typedef struct metajob_spawner metajob_spawner;
+
+/// A new spawner, or NULL when out of memory.
+metajob_spawner *metajob_spawner_create(void);
+
+/// Frees a spawner (NULL is fine).
+void metajob_spawner_destroy(metajob_spawner *spawner);
+
 /// Spawns `path` with `argv` and `envp` (both NULL-terminated) in `cwd`, as the leader of a new process
 /// group, with an empty signal mask, every catchable signal at its default action, stdin from /dev/null
 /// and stdout/stderr to two new pipes. Returns 0 and fills `out`, or returns an errno value.
-int metajob_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                  metajob_child *out);
+int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[], char *const envp[],
+                  const char *cwd, metajob_child *out);
 
 /// Opens a pidfd for `pid` (readable once the process exits). Returns the fd, or -errno.
 int metajob_pidfd_open(pid_t pid);
