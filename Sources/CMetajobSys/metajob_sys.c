@@ -6,10 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,127 +26,71 @@ static void close_pair(int fds[2]) {
     if (fds[1] >= 0) close(fds[1]);
 }
 
-// How many file-action sets a spawner keeps. The pipes' write ends get the lowest free descriptors, so a run
-// cycles through few (stdout, stderr) pairs: about one per job running at once.
-#define SPAWN_CACHE_SIZE 32
-
-typedef struct spawn_actions {
-    int out_fd;
-    int err_fd;
-    char *cwd;  // NULL: no chdir
-    unsigned long long used;
-    posix_spawn_file_actions_t actions;
-} spawn_actions;
-
 struct metajob_spawner {
-    posix_spawnattr_t attr;
-    spawn_actions cache[SPAWN_CACHE_SIZE];
-    int count;
-    unsigned long long clock;
+    /// Signals whose disposition the child resets to default even when metajob ignores them.
+    sigset_t reset;
 };
 
 metajob_spawner *metajob_spawner_create(void) {
     metajob_spawner *spawner = calloc(1, sizeof *spawner);
     if (spawner == NULL) return NULL;
-    // Own process group (pgid == pid), so terminate/cleanup can signal everything the job started.
-    short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-    sigset_t empty, reset;
-    sigemptyset(&empty);
-    // A job must die of SIGPIPE/SIGINT/SIGTERM as it would from a shell. Handled signals are reset by exec
-    // itself; only ignored ones survive it, so reset the ones a runtime or we may ignore. (Resetting all 64
-    // costs 64 sigaction calls per spawn.)
-    sigemptyset(&reset);
+    // A job must die of SIGPIPE/SIGINT/SIGTERM as it would from a shell. Handled signals are reset in any
+    // case; ignored ones survive exec, so these are reset even when ignored.
+    sigemptyset(&spawner->reset);
     const int resettable[] = {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD,
                               SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIGXCPU, SIGURG, SIGWINCH, SIGPROF, SIGVTALRM};
-    for (unsigned i = 0; i < sizeof(resettable) / sizeof(resettable[0]); i++) sigaddset(&reset, resettable[i]);
-    int rc = posix_spawnattr_init(&spawner->attr);
-    if (rc == 0) rc = posix_spawnattr_setflags(&spawner->attr, flags);
-    if (rc == 0) rc = posix_spawnattr_setpgroup(&spawner->attr, 0);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&spawner->attr, &empty);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&spawner->attr, &reset);
-    if (rc != 0) {
-        posix_spawnattr_destroy(&spawner->attr);
-        free(spawner);
-        return NULL;
-    }
+    for (unsigned i = 0; i < sizeof(resettable) / sizeof(resettable[0]); i++) sigaddset(&spawner->reset, resettable[i]);
     return spawner;
 }
 
-static void spawn_actions_drop(spawn_actions *entry) {
-    posix_spawn_file_actions_destroy(&entry->actions);
-    free(entry->cwd);
-    entry->cwd = NULL;
-}
-
 void metajob_spawner_destroy(metajob_spawner *spawner) {
-    if (spawner == NULL) return;
-    for (int i = 0; i < spawner->count; i++) spawn_actions_drop(&spawner->cache[i]);
-    posix_spawnattr_destroy(&spawner->attr);
     free(spawner);
 }
 
-static int same_cwd(const char *a, const char *b) {
-    if (a == NULL || b == NULL) return a == b;
-    return strcmp(a, b) == 0;
-}
-
-// The file actions for these pipe ends and working directory: built once and kept, because glibc checks every
-// descriptor an action names against the descriptor limit (a getrlimit system call each time).
-static int spawn_actions_for(metajob_spawner *spawner, int out_fd, int err_fd, const char *cwd,
-                             posix_spawn_file_actions_t **found) {
-    spawner->clock++;
-    for (int i = 0; i < spawner->count; i++) {
-        spawn_actions *entry = &spawner->cache[i];
-        if (entry->out_fd == out_fd && entry->err_fd == err_fd && same_cwd(entry->cwd, cwd)) {
-            entry->used = spawner->clock;
-            *found = &entry->actions;
-            return 0;
+// The child side of the spawn, between vfork() and execve(): it runs on the parent's stack and memory while
+// the parent thread waits, so it only makes system calls and stores its errno into `*error` on failure.
+// All signals are blocked on entry. The steps are posix_spawn's, in its order.
+__attribute__((noreturn)) static void spawn_child(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                        int out_fd, int err_fd, const sigset_t *reset, volatile int *error) {
+    // No handler of metajob's may run in the child: reset every handled signal (and the resettable ones,
+    // which may be ignored) to its default before the job's mask lets anything through.
+    for (int sig = 1; sig < _NSIG; sig++) {
+        struct sigaction current;
+        if (sigismember(reset, sig) != 1) {
+            if (sigaction(sig, NULL, &current) != 0) continue;
+            if (current.sa_handler == SIG_IGN || current.sa_handler == SIG_DFL) continue;
         }
+        struct sigaction fallback;
+        memset(&fallback, 0, sizeof fallback);
+        fallback.sa_handler = SIG_DFL;
+        sigemptyset(&fallback.sa_mask);
+        sigaction(sig, &fallback, NULL);
     }
-    spawn_actions *entry;
-    if (spawner->count < SPAWN_CACHE_SIZE) {
-        entry = &spawner->cache[spawner->count];
-    } else {
-        entry = &spawner->cache[0];
-        for (int i = 1; i < SPAWN_CACHE_SIZE; i++) {
-            if (spawner->cache[i].used < entry->used) entry = &spawner->cache[i];
-        }
-        spawn_actions_drop(entry);
-        spawner->count--;
-        // Keep the live entries at [0, count): move the last one into the hole.
-        spawn_actions *last = &spawner->cache[spawner->count];
-        if (entry != last) {
-            *entry = *last;
-            entry = last;
-        }
+    // Own process group (pgid == pid), so terminate/cleanup can signal everything the job started.
+    if (setpgid(0, 0) != 0) goto fail;
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0) goto fail;
+    if (null_fd != 0) {
+        if (dup2(null_fd, 0) < 0) goto fail;
+        close(null_fd);
     }
-    char *copy = NULL;
-    if (cwd != NULL && (copy = strdup(cwd)) == NULL) return ENOMEM;
-    int rc = posix_spawn_file_actions_init(&entry->actions);
-    if (rc != 0) {
-        free(copy);
-        return rc;
+    // dup2 onto itself would keep close-on-exec; clear it instead.
+    if (out_fd == 1 ? fcntl(1, F_SETFD, 0) < 0 : dup2(out_fd, 1) < 0) goto fail;
+    if (err_fd == 2 ? fcntl(2, F_SETFD, 0) < 0 : dup2(err_fd, 2) < 0) goto fail;
+    if (cwd != NULL && chdir(cwd) != 0) goto fail;
+    // A job gets stdin, stdout and stderr, nothing else: descriptors metajob inherited without close-on-exec
+    // (a parent's pipe, say) must not leak into jobs, where a job outliving metajob would hold them open.
+    // (close_range, not closefrom: glibc's fallback for old kernels reads /proc, which may allocate.)
+    if (syscall(SYS_close_range, 3U, ~0U, 0) != 0) {
+        for (int fd = 3; fd < 65536; fd++) close(fd);
     }
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&entry->actions, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&entry->actions, out_fd, 1);
-    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&entry->actions, err_fd, 2);
-    if (rc == 0 && copy != NULL) rc = posix_spawn_file_actions_addchdir_np(&entry->actions, copy);
-    // A job gets stdin, stdout and stderr, nothing else: descriptors metajob inherited without
-    // close-on-exec (a parent's pipe, say) must not leak into jobs, where a job outliving metajob would
-    // hold them open.
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&entry->actions, 3);
-    if (rc != 0) {
-        posix_spawn_file_actions_destroy(&entry->actions);
-        free(copy);
-        return rc;
-    }
-    entry->out_fd = out_fd;
-    entry->err_fd = err_fd;
-    entry->cwd = copy;
-    entry->used = spawner->clock;
-    spawner->count++;
-    *found = &entry->actions;
-    return 0;
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
+    execve(path, argv, envp);
+fail:
+    *error = errno != 0 ? errno : EINVAL;
+    _exit(127);
 }
 
 int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[], char *const envp[],
@@ -158,10 +106,25 @@ int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[]
         return e;
     }
 
-    posix_spawn_file_actions_t *actions = NULL;
-    int rc = spawn_actions_for(spawner, out_pipe[1], err_pipe[1], cwd, &actions);
-    pid_t pid = -1;
-    if (rc == 0) rc = posix_spawn(&pid, path, actions, &spawner->attr, argv, envp);
+    // vfork() rather than posix_spawn: the child borrows this thread's stack instead of a stack that glibc maps
+    // and unmaps per spawn, and each unmap of a multi-threaded process costs TLB-flush interrupts on the other
+    // CPUs. Signals stay blocked until the child has reset their handlers.
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    volatile int error = 0;
+    int rc = 0;
+    pid_t pid = vfork();
+    if (pid == 0) spawn_child(path, argv, envp, cwd, out_pipe[1], err_pipe[1], &spawner->reset, &error);
+    if (pid < 0) {
+        rc = errno;
+    } else if (error != 0) {
+        // The child failed before or at execve and has exited: reap it here, it was never a job.
+        rc = error;
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
 
     // The job holds the write ends now; ours must go so the pipes report EOF when the job's side closes.
     close(out_pipe[1]);

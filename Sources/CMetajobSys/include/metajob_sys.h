@@ -14,8 +14,7 @@ typedef struct metajob_child {
     int stderr_fd;
 } metajob_child;
 
-/// Spawns jobs: the spawn attributes built once, and the file actions of recent spawns kept for reuse. Not
-/// thread-safe: one per executor, used on its queue.
+/// Spawns jobs: what every spawn shares, built once. Not thread-safe: one per executor, used on its queue.
 typedef struct metajob_spawner metajob_spawner;
 
 /// A new spawner, or NULL when out of memory.
