@@ -111,6 +111,9 @@ int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[]
     // CPUs. Signals stay blocked until the child has reset their handlers.
     sigset_t all, saved;
     sigfillset(&all);
+    // Except SIGCHLD, which the child (having no children) never gets: blocked here, the SIGCHLD of a job ending
+    // meanwhile would be queued for the process instead of dropped, and wake another thread (see ReadinessLoop).
+    sigdelset(&all, SIGCHLD);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
     volatile int error = 0;
     int rc = 0;
@@ -144,6 +147,13 @@ int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[]
     out->stdout_fd = out_pipe[0];
     out->stderr_fd = err_pipe[0];
     return 0;
+}
+
+void metajob_unblock_sigchld(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int metajob_pidfd_open(pid_t pid) {

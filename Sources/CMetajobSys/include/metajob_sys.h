@@ -29,6 +29,9 @@ void metajob_spawner_destroy(metajob_spawner *spawner);
 int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[], char *const envp[],
                   const char *cwd, metajob_child *out);
 
+/// Unblocks SIGCHLD on the calling thread (see ReadinessLoop for why).
+void metajob_unblock_sigchld(void);
+
 /// Opens a pidfd for `pid` (readable once the process exits). Returns the fd, or -errno.
 int metajob_pidfd_open(pid_t pid);
 
