@@ -6,8 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <pthread.h>
 #include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +26,75 @@ static void close_pair(int fds[2]) {
     if (fds[1] >= 0) close(fds[1]);
 }
 
-int metajob_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                  metajob_child *out) {
+struct metajob_spawner {
+    /// Signals whose disposition the child resets to default even when metajob ignores them.
+    sigset_t reset;
+};
+
+metajob_spawner *metajob_spawner_create(void) {
+    metajob_spawner *spawner = calloc(1, sizeof *spawner);
+    if (spawner == NULL) return NULL;
+    // A job must die of SIGPIPE/SIGINT/SIGTERM as it would from a shell. Handled signals are reset in any
+    // case; ignored ones survive exec, so these are reset even when ignored.
+    sigemptyset(&spawner->reset);
+    const int resettable[] = {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD,
+                              SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIGXCPU, SIGURG, SIGWINCH, SIGPROF, SIGVTALRM};
+    for (unsigned i = 0; i < sizeof(resettable) / sizeof(resettable[0]); i++) sigaddset(&spawner->reset, resettable[i]);
+    return spawner;
+}
+
+void metajob_spawner_destroy(metajob_spawner *spawner) {
+    free(spawner);
+}
+
+// The child side of the spawn, between vfork() and execve(): it runs on the parent's stack and memory while
+// the parent thread waits, so it only makes system calls and stores its errno into `*error` on failure.
+// All signals are blocked on entry. The steps are posix_spawn's, in its order.
+__attribute__((noreturn)) static void spawn_child(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                        int out_fd, int err_fd, const sigset_t *reset, volatile int *error) {
+    // No handler of metajob's may run in the child: reset every handled signal (and the resettable ones,
+    // which may be ignored) to its default before the job's mask lets anything through.
+    for (int sig = 1; sig < _NSIG; sig++) {
+        struct sigaction current;
+        if (sigismember(reset, sig) != 1) {
+            if (sigaction(sig, NULL, &current) != 0) continue;
+            if (current.sa_handler == SIG_IGN || current.sa_handler == SIG_DFL) continue;
+        }
+        struct sigaction fallback;
+        memset(&fallback, 0, sizeof fallback);
+        fallback.sa_handler = SIG_DFL;
+        sigemptyset(&fallback.sa_mask);
+        sigaction(sig, &fallback, NULL);
+    }
+    // Own process group (pgid == pid), so terminate/cleanup can signal everything the job started.
+    if (setpgid(0, 0) != 0) goto fail;
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0) goto fail;
+    if (null_fd != 0) {
+        if (dup2(null_fd, 0) < 0) goto fail;
+        close(null_fd);
+    }
+    // dup2 onto itself would keep close-on-exec; clear it instead.
+    if (out_fd == 1 ? fcntl(1, F_SETFD, 0) < 0 : dup2(out_fd, 1) < 0) goto fail;
+    if (err_fd == 2 ? fcntl(2, F_SETFD, 0) < 0 : dup2(err_fd, 2) < 0) goto fail;
+    if (cwd != NULL && chdir(cwd) != 0) goto fail;
+    // A job gets stdin, stdout and stderr, nothing else: descriptors metajob inherited without close-on-exec
+    // (a parent's pipe, say) must not leak into jobs, where a job outliving metajob would hold them open.
+    // (close_range, not closefrom: glibc's fallback for old kernels reads /proc, which may allocate.)
+    if (syscall(SYS_close_range, 3U, ~0U, 0) != 0) {
+        for (int fd = 3; fd < 65536; fd++) close(fd);
+    }
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
+    execve(path, argv, envp);
+fail:
+    *error = errno != 0 ? errno : EINVAL;
+    _exit(127);
+}
+
+int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[], char *const envp[],
+                  const char *cwd, metajob_child *out) {
     int out_pipe[2] = {-1, -1};
     int err_pipe[2] = {-1, -1};
     // O_CLOEXEC: another thread spawning at the same moment must not inherit our pipe ends.
@@ -33,52 +106,28 @@ int metajob_spawn(const char *path, char *const argv[], char *const envp[], cons
         return e;
     }
 
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t actions;
-    int rc = posix_spawnattr_init(&attr);
-    if (rc != 0) {
-        close_pair(out_pipe);
-        close_pair(err_pipe);
-        return rc;
+    // vfork() rather than posix_spawn: the child borrows this thread's stack instead of a stack that glibc maps
+    // and unmaps per spawn, and each unmap of a multi-threaded process costs TLB-flush interrupts on the other
+    // CPUs. Signals stay blocked until the child has reset their handlers.
+    sigset_t all, saved;
+    sigfillset(&all);
+    // Except SIGCHLD, which the child (having no children) never gets: blocked here, the SIGCHLD of a job ending
+    // meanwhile would be queued for the process instead of dropped, and wake another thread (see ReadinessLoop).
+    sigdelset(&all, SIGCHLD);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    volatile int error = 0;
+    int rc = 0;
+    pid_t pid = vfork();
+    if (pid == 0) spawn_child(path, argv, envp, cwd, out_pipe[1], err_pipe[1], &spawner->reset, &error);
+    if (pid < 0) {
+        rc = errno;
+    } else if (error != 0) {
+        // The child failed before or at execve and has exited: reap it here, it was never a job.
+        rc = error;
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     }
-    rc = posix_spawn_file_actions_init(&actions);
-    if (rc != 0) {
-        posix_spawnattr_destroy(&attr);
-        close_pair(out_pipe);
-        close_pair(err_pipe);
-        return rc;
-    }
-
-    // Own process group (pgid == pid), so terminate/cleanup can signal everything the job started.
-    short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-    sigset_t empty, reset;
-    sigemptyset(&empty);
-    // A job must die of SIGPIPE/SIGINT/SIGTERM as it would from a shell. Handled signals are reset by exec
-    // itself; only ignored ones survive it, so reset the ones a runtime or we may ignore. (Resetting all 64
-    // costs 64 sigaction calls per spawn.)
-    sigemptyset(&reset);
-    const int resettable[] = {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD,
-                              SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIGXCPU, SIGURG, SIGWINCH, SIGPROF, SIGVTALRM};
-    for (unsigned i = 0; i < sizeof(resettable) / sizeof(resettable[0]); i++) sigaddset(&reset, resettable[i]);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
-    if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &reset);
-
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    if (rc == 0 && cwd != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
-    // A job gets stdin, stdout and stderr, nothing else: descriptors metajob inherited without
-    // close-on-exec (a parent's pipe, say) must not leak into jobs, where a job outliving metajob would
-    // hold them open.
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-
-    pid_t pid = -1;
-    if (rc == 0) rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);
-
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
 
     // The job holds the write ends now; ours must go so the pipes report EOF when the job's side closes.
     close(out_pipe[1]);
@@ -98,6 +147,13 @@ int metajob_spawn(const char *path, char *const argv[], char *const envp[], cons
     out->stdout_fd = out_pipe[0];
     out->stderr_fd = err_pipe[0];
     return 0;
+}
+
+void metajob_unblock_sigchld(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int metajob_pidfd_open(pid_t pid) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 // The watchdog is forked from a multi-threaded process and never execs, so after fork() it may only make
-// async-signal-safe calls: no malloc, no stdio, no locks. Its table is allocated before the fork.
+// async-signal-safe calls: no malloc, no stdio, no locks. Its table is mapped (shared) before the fork.
 
 static void watchdog_sleep_ms(long ms) {
     struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
@@ -46,9 +47,9 @@ static void close_all_but(int keep) {
     }
 }
 
-// Runs in the forked child: reads records until metajob's end of the socket closes, then stops every group
-// still registered. Never returns.
-static void watchdog_main(int fd, int32_t *groups, int capacity, long grace_ms) {
+// Runs in the forked child: waits until metajob's end of the socket closes, then stops every group still
+// in the shared table. Never returns.
+static void watchdog_main(int fd, metajob_watchdog_table *table, long grace_ms) {
     // Ctrl-C reaches the whole foreground group, the watchdog included; it must outlive metajob to do its job.
     struct sigaction ignore;
     memset(&ignore, 0, sizeof ignore);
@@ -63,35 +64,25 @@ static void watchdog_main(int fd, int32_t *groups, int capacity, long grace_ms) 
     // Every other descriptor goes: the watchdog must not hold metajob's stdout (or anything else) open.
     close_all_but(fd);
 
-    int count = 0;
-    unsigned char buffer[65536 + sizeof(int32_t)];
-    size_t held = 0;
+    // Nothing is ever sent: the groups are in the shared table, so a job's start or end costs metajob a store
+    // instead of a message, and this process sleeps in read() for the whole run.
+    unsigned char sink[64];
     for (;;) {
-        ssize_t n = read(fd, buffer + held, sizeof(buffer) - held);
+        ssize_t n = read(fd, sink, sizeof sink);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        held += (size_t)n;
-        size_t used = 0;
-        while (held - used >= sizeof(int32_t)) {
-            int32_t record;
-            memcpy(&record, buffer + used, sizeof record);
-            used += sizeof record;
-            if (record > 0) {
-                if (count < capacity) groups[count++] = record;
-            } else if (record < 0) {
-                for (int i = 0; i < count; i++) {
-                    if (groups[i] == -record) {
-                        groups[i] = groups[--count];
-                        break;
-                    }
-                }
-            }
-        }
-        memmove(buffer, buffer + used, held - used);
-        held -= used;
     }
 
-    // metajob is gone (its end closed only when it exited or closed the watchdog on purpose).
+    // metajob is gone (its end closed only when it exited or closed the watchdog on purpose); whatever it
+    // stored before is visible now. The table is copied first: this process may not allocate.
+    int used = __atomic_load_n(&table->used, __ATOMIC_ACQUIRE);
+    if (used > table->capacity) used = table->capacity;
+    int count = 0;
+    for (int i = 0; i < used; i++) {
+        int32_t group = __atomic_load_n(&table->slots[i], __ATOMIC_ACQUIRE);
+        if (group > 0) table->slots[count++] = group;
+    }
+    int32_t *groups = table->slots;
     if (count > 0) {
         for (int i = 0; i < count; i++) kill(-groups[i], SIGTERM);
         for (long waited = 0; waited < grace_ms && watchdog_any_alive(groups, count); waited += 20) {
@@ -102,49 +93,76 @@ static void watchdog_main(int fd, int32_t *groups, int capacity, long grace_ms) 
     _exit(0);
 }
 
-int metajob_watchdog_start(int capacity, long grace_ms, pid_t *watchdog_pid) {
+static size_t watchdog_table_size(int capacity) {
+    return sizeof(metajob_watchdog_table) + sizeof(int32_t) * (size_t)capacity;
+}
+
+int metajob_watchdog_start(int capacity, long grace_ms, pid_t *watchdog_pid, metajob_watchdog_table **table_out) {
     if (capacity < 1) capacity = 1;
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return -errno;
-    int32_t *groups = malloc(sizeof(int32_t) * (size_t)capacity);
-    if (groups == NULL) {
+    // Shared with the watchdog, untouched pages cost nothing: 64 Ki slots are 256 KiB of address space.
+    metajob_watchdog_table *table = mmap(NULL, watchdog_table_size(capacity), PROT_READ | PROT_WRITE,
+                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (table == MAP_FAILED) {
+        int e = errno;
         close(fds[0]);
         close(fds[1]);
-        return -ENOMEM;
+        return -e;
     }
-    // Room for many records (each small send is its own buffer in the kernel) should the watchdog fall
-    // behind, so a burst of job starts does not block metajob (best effort: capped by the kernel).
-    int size = 1 << 20;
-    setsockopt(fds[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    table->capacity = capacity;
+    table->used = 0;
+    pthread_mutex_init(&table->lock, NULL);
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
-        free(groups);
+        munmap(table, watchdog_table_size(capacity));
         close(fds[0]);
         close(fds[1]);
         return -e;
     }
     if (pid == 0) {
         close(fds[1]);
-        watchdog_main(fds[0], groups, capacity, grace_ms);
+        watchdog_main(fds[0], table, grace_ms);
     }
-    free(groups);
     close(fds[0]);
     *watchdog_pid = pid;
+    *table_out = table;
     return fds[1];
 }
 
-int metajob_watchdog_send(int fd, int32_t record) {
-    const char *bytes = (const char *)&record;
-    size_t sent = 0;
-    while (sent < sizeof record) {
-        ssize_t n = send(fd, bytes + sent, sizeof record - sent, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        sent += (size_t)n;
+int metajob_watchdog_register(metajob_watchdog_table *table, pid_t group) {
+    if (group <= 0) return EINVAL;
+    pthread_mutex_lock(&table->lock);
+    // Slots are reused lowest first, so the table stays as short as the most jobs ever running at once.
+    int used = table->used;
+    int slot = 0;
+    while (slot < used && table->slots[slot] != 0) slot++;
+    int rc = 0;
+    if (slot < table->capacity) {
+        __atomic_store_n(&table->slots[slot], group, __ATOMIC_RELEASE);
+        if (slot == used) __atomic_store_n(&table->used, used + 1, __ATOMIC_RELEASE);
+    } else {
+        rc = ENOSPC;
     }
-    return 0;
+    pthread_mutex_unlock(&table->lock);
+    return rc;
+}
+
+void metajob_watchdog_unregister(metajob_watchdog_table *table, pid_t group) {
+    pthread_mutex_lock(&table->lock);
+    int used = table->used;
+    for (int slot = 0; slot < used; slot++) {
+        if (table->slots[slot] == group) {
+            __atomic_store_n(&table->slots[slot], 0, __ATOMIC_RELEASE);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&table->lock);
+}
+
+void metajob_watchdog_table_free(metajob_watchdog_table *table) {
+    int capacity = table->capacity;
+    pthread_mutex_destroy(&table->lock);
+    munmap(table, watchdog_table_size(capacity));
 }

@@ -1,6 +1,7 @@
 #ifndef METAJOB_SYS_H
 #define METAJOB_SYS_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -13,11 +14,23 @@ typedef struct metajob_child {
     int stderr_fd;
 } metajob_child;
 
+/// Spawns jobs: what every spawn shares, built once. Not thread-safe: one per executor, used on its queue.
+typedef struct metajob_spawner metajob_spawner;
+
+/// A new spawner, or NULL when out of memory.
+metajob_spawner *metajob_spawner_create(void);
+
+/// Frees a spawner (NULL is fine).
+void metajob_spawner_destroy(metajob_spawner *spawner);
+
 /// Spawns `path` with `argv` and `envp` (both NULL-terminated) in `cwd`, as the leader of a new process
 /// group, with an empty signal mask, every catchable signal at its default action, stdin from /dev/null
 /// and stdout/stderr to two new pipes. Returns 0 and fills `out`, or returns an errno value.
-int metajob_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                  metajob_child *out);
+int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[], char *const envp[],
+                  const char *cwd, metajob_child *out);
+
+/// Unblocks SIGCHLD on the calling thread (see ReadinessLoop for why).
+void metajob_unblock_sigchld(void);
 
 /// Opens a pidfd for `pid` (readable once the process exits). Returns the fd, or -errno.
 int metajob_pidfd_open(pid_t pid);
@@ -58,15 +71,29 @@ int metajob_set_pipe_size(int fd, int bytes);
 /// A close-on-exec eventfd, to wake an epoll loop. Returns the fd, or -errno.
 int metajob_eventfd(void);
 
+/// The live process groups the watchdog stops if metajob dies: shared between metajob (which writes it under
+/// `lock`) and the watchdog (which reads it once metajob is gone). A slot holds a pgid, or 0 when free.
+typedef struct metajob_watchdog_table {
+    pthread_mutex_t lock;
+    int32_t capacity;
+    /// Slots [0, used) may hold groups.
+    int32_t used;
+    int32_t slots[];
+} metajob_watchdog_table;
+
 /// Forks the process-group watchdog: a small process that outlives metajob and, once metajob's end of the
 /// returned socket closes (metajob exited or was killed), sends SIGTERM to every process group still
-/// registered, then SIGKILL after `grace_ms`. Register a group with metajob_watchdog_send(fd, pgid) and
-/// remove it with metajob_watchdog_send(fd, -pgid). Returns the close-on-exec socket fd (and the
-/// watchdog's pid in `watchdog_pid`), or -errno.
-int metajob_watchdog_start(int capacity, long grace_ms, pid_t *watchdog_pid);
+/// in the shared table (`*table`, room for `capacity` groups), then SIGKILL after `grace_ms`. Returns the
+/// close-on-exec socket fd (and the watchdog's pid in `watchdog_pid`), or -errno.
+int metajob_watchdog_start(int capacity, long grace_ms, pid_t *watchdog_pid, metajob_watchdog_table **table);
 
-/// Sends one watchdog record (+pgid registers, -pgid removes). Returns 0 or an errno value (EPIPE when
-/// the watchdog is gone); never raises SIGPIPE.
-int metajob_watchdog_send(int fd, int32_t record);
+/// Adds a group to the table. Returns 0, or ENOSPC when the table is full (the group is then not tracked).
+int metajob_watchdog_register(metajob_watchdog_table *table, pid_t group);
+
+/// Removes a group from the table (no-op if absent).
+void metajob_watchdog_unregister(metajob_watchdog_table *table, pid_t group);
+
+/// Unmaps the table; only after the watchdog has been closed and reaped.
+void metajob_watchdog_table_free(metajob_watchdog_table *table);
 
 #endif

@@ -41,6 +41,8 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private enum Watch { case output(LogStream), exit }
     // Shared by every read: all reads happen on the queue, one at a time.
     private let readBuffer: UnsafeMutableRawBufferPointer
+    /// Spawn attributes and recent file actions, built once instead of per job; nil when out of memory.
+    private let spawner: OpaquePointer?
     // False forces the fallback used when pidfd_open is unavailable, so tests can exercise it.
     var usesPidfd = true
 
@@ -52,12 +54,14 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         self.onEvent = onEvent
         environment = SpawnEnvironment(base: baseEnvironment)
         readBuffer = .allocate(byteCount: LocalExecutor.readSize, alignment: 16)
+        spawner = metajob_spawner_create()
         loop = ReadinessLoop(queue: queue) { [weak self] batch in self?.ready(batch) }
     }
 
     deinit {
         loop?.stop()
         readBuffer.deallocate()
+        metajob_spawner_destroy(spawner)
     }
 
     /// Spawns the attempt. Reports `.started`, its `.output`s, then `.finished`; or only `.finished`
@@ -76,13 +80,16 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             return report(.finished(key, .spawnFailed(message: "cannot start `\(program)`: \(errorText(ENOENT))")))
         }
 
+        guard let spawner else {
+            return report(.finished(key, .spawnFailed(message: "cannot start `\(program)`: \(errorText(ENOMEM))")))
+        }
         var child = metajob_child()
         let argc = request.argv.count
         let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: argc + 1)
         for (index, argument) in request.argv.enumerated() { argv[index] = strdup(argument) }
         argv[argc] = nil
         let rc = environment.withEnvironment(adding: request.environment) { envp in
-            metajob_spawn(path, argv, envp, request.workingDirectory, &child)
+            metajob_spawn(spawner, path, argv, envp, request.workingDirectory, &child)
         }
         for index in 0..<argc { free(argv[index]) }
         argv.deallocate()

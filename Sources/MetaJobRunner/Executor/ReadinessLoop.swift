@@ -60,6 +60,10 @@ final class ReadinessLoop: @unchecked Sendable {
 
     private static func run(epfd: Int32, wakeFD: Int32, queue: DispatchQueue,
                             deliver: @escaping @Sendable ([(token: UInt64, events: UInt32)]) -> Void) {
+        // Jobs are mostly spawned on this thread, which makes it their parent: the kernel drops a child's SIGCHLD
+        // (default action: ignore) at once only if the parent thread does not block it. Blocked here, it would be
+        // queued for the process and wake the main thread from its wait, once per job.
+        metajob_unblock_sigchld()
         var tokens = [UInt64](repeating: 0, count: 64)
         var events = [UInt32](repeating: 0, count: 64)
         while true {
