@@ -39,18 +39,11 @@ public final class HistoryStore: @unchecked Sendable {
             // and spares an fsync per batch.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        var attempt = 0
-        while true {
-            do {
-                pool = try DatabasePool(path: path, configuration: config)
-                break
-            } catch let error as DatabaseError where attempt < 20 && error.isRaceWithAnotherOpener {
-                // Switching a new file to WAL needs a moment alone with it, and SQLite does not wait for that.
-                attempt += 1
-                usleep(20_000)
-            } catch let error as DatabaseError {
-                throw HistoryError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
-            }
+        do {
+            // Switching a new file to WAL needs a moment alone with it, and SQLite does not wait for that.
+            pool = try Self.retryingOpenerRaces { try DatabasePool(path: path, configuration: config) }
+        } catch let error as DatabaseError {
+            throw HistoryError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         }
         try Self.prepare(pool)
     }
@@ -62,22 +55,29 @@ public final class HistoryStore: @unchecked Sendable {
     /// the tables. The loser's error is "already exists"; trying again reads the winner's work and
     /// finds nothing left to do.
     static func prepare(_ pool: DatabasePool) throws {
+        try retryingOpenerRaces {
+            if try pool.read({ try HistorySchema.migrator.hasCompletedMigrations($0) }) { return }
+            try pool.writeWithoutTransaction { db in
+                // Only takes effect on a new file (before the first table): lets prune reclaim space without
+                // rewriting the whole file.
+                if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0,
+                   try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                    // Switching to WAL already wrote the header; an empty file's VACUUM (instant) applies the mode.
+                    try db.execute(sql: "VACUUM")
+                }
+            }
+            try HistorySchema.migrator.migrate(pool)
+        }
+    }
+
+    /// Runs `body`, again (up to 20 times, 20 ms apart) while it fails the way a concurrent first open of the
+    /// same file makes it fail; the other opener has finished by then.
+    static func retryingOpenerRaces<T>(_ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
             do {
-                if try pool.read({ try HistorySchema.migrator.hasCompletedMigrations($0) }) { return }
-                try pool.writeWithoutTransaction { db in
-                    // Only takes effect on a new file (before the first table): lets prune reclaim space without
-                    // rewriting the whole file.
-                    if try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0,
-                       try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
-                        try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-                        // Switching to WAL already wrote the header; an empty file's VACUUM (instant) applies the mode.
-                        try db.execute(sql: "VACUUM")
-                    }
-                }
-                try HistorySchema.migrator.migrate(pool)
-                return
+                return try body()
             } catch let error as DatabaseError where attempt < 20 && error.isRaceWithAnotherOpener {
                 attempt += 1
                 usleep(20_000)

@@ -117,8 +117,7 @@ final class ExecutorHarness: @unchecked Sendable {
     /// All lines `key` wrote to `stream` so far, in order.
     func lines(_ key: AttemptKey, _ stream: LogStream) -> [[UInt8]] {
         events(for: key).flatMap { event -> [[UInt8]] in
-            if case .output(_, let s, let lines) = event, s == stream { return lines }
-            if case .outputLines(_, let s, let lines) = event, s == stream { return lines.map { Array($0) } }
+            if case .output(_, let s, let lines) = event, s == stream { return lines.map { Array($0) } }
             return []
         }
     }
@@ -131,10 +130,6 @@ final class ExecutorHarness: @unchecked Sendable {
                 line = String(decoding: lines[0], as: UTF8.self)
                 return true
             }
-            for case .outputLines(let k, let s, let lines) in events where k == key && s == stream && !lines.isEmpty {
-                line = String(decoding: lines[0], as: UTF8.self)
-                return true
-            }
             return false
         }
         return line
@@ -144,7 +139,7 @@ final class ExecutorHarness: @unchecked Sendable {
 extension ExecutorEvent {
     var key: AttemptKey {
         switch self {
-        case .started(let key, _), .output(let key, _, _), .outputLines(let key, _, _), .finished(let key, _), .refused(let key, _): return key
+        case .started(let key, _), .output(let key, _, _), .finished(let key, _), .refused(let key, _): return key
         }
     }
 }

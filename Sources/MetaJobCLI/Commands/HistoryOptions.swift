@@ -16,11 +16,10 @@ struct HistoryOptions: ParsableArguments {
         let path = path(environment)
         do {
             return try HistoryStore(path: path)
-        } catch let error as HistoryError {
-            CLIOutput.error("\(error). Give another file with --history PATH (or METAJOB_HISTORY), or run with --no-history.")
-            throw CLIExit.invalid
         } catch {
-            CLIOutput.error("cannot open the run history at \(path): \(error). Give another file with --history PATH (or METAJOB_HISTORY), or run with --no-history.")
+            // A HistoryError already names the file; anything else gets it here.
+            let why = error is HistoryError ? "\(error)" : "cannot open the run history at \(path): \(error)"
+            CLIOutput.error(why + ". Give another file with --history PATH (or METAJOB_HISTORY), or run with --no-history.")
             throw CLIExit.invalid
         }
     }

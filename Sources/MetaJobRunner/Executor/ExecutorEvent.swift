@@ -4,10 +4,9 @@ import MetaJobCore
 public enum ExecutorEvent: Sendable {
     /// The attempt is running (process spawned, or execution accepted), with the remote execution id if any.
     case started(AttemptKey, executionId: String?)
-    /// Complete lines the attempt wrote, without their line terminator, bytes as written.
-    case output(AttemptKey, LogStream, [[UInt8]])
-    /// The same as `output`, packed in one buffer (what the local executor reports: no array per line).
-    case outputLines(AttemptKey, LogStream, LogLines)
+    /// Complete lines the attempt wrote, without their line terminator, bytes as written, packed in one
+    /// buffer (no array per line).
+    case output(AttemptKey, LogStream, LogLines)
     /// The attempt ended. Every output line of the attempt has been reported before this.
     case finished(AttemptKey, AttemptOutcome)
     /// The start was refused for a reason that will pass; the job goes to the delay queue.

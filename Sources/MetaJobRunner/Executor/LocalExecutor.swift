@@ -209,7 +209,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         guard !attempt.exited else { return }
         var lines = LogLines()
         let count = stream == .stdout ? readChunk(&attempt.stdout, into: &lines) : readChunk(&attempt.stderr, into: &lines)
-        if !lines.isEmpty { onEvent(.outputLines(attempt.key, stream, lines)) }
+        if !lines.isEmpty { onEvent(.output(attempt.key, stream, lines)) }
         if count == 0 {
             closePipe(attempt, stream)
             // Both pipes at EOF usually means the job has exited: when it is already waiting to be reaped, end
@@ -265,7 +265,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             total += count
             // Report as we go, so a drain never holds more than one read's worth of lines.
             if !lines.isEmpty {
-                onEvent(.outputLines(attempt.key, stream, lines))
+                onEvent(.output(attempt.key, stream, lines))
                 lines = LogLines()
             }
         }
@@ -302,8 +302,8 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         drain(attempt, .stderr)
         closePipe(attempt, .stdout)
         closePipe(attempt, .stderr)
-        if let last = attempt.stdout.splitter.finish() { onEvent(.outputLines(attempt.key, .stdout, LogLines([last]))) }
-        if let last = attempt.stderr.splitter.finish() { onEvent(.outputLines(attempt.key, .stderr, LogLines([last]))) }
+        if let last = attempt.stdout.splitter.finish() { onEvent(.output(attempt.key, .stdout, LogLines([last]))) }
+        if let last = attempt.stderr.splitter.finish() { onEvent(.output(attempt.key, .stderr, LogLines([last]))) }
 
         reap(attempt)
     }

@@ -288,7 +288,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             if case .success(let reply) = result, reply.status == 200,
                let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any] {
                 let lines = RemoteExecutor.lines(of: object["logs"] as? String ?? "").map { words.redact(line: $0) }
-                if !lines.isEmpty { onEvent(.output(key, .stdout, lines)) }
+                if !lines.isEmpty { onEvent(.output(key, .stdout, LogLines(lines))) }
             } else {
                 let why: String
                 switch result {
@@ -299,7 +299,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 let id = attempt.executionId ?? ""
                 let note = "metajob: the Control Service did not give the logs of execution \(id) (\(why)); "
                     + (attempt.logsURL.map { "they are kept at \($0)" } ?? "the service gave no logs_url for them")
-                onEvent(.output(key, .stderr, [Array(words.redact(note).utf8)]))
+                onEvent(.output(key, .stderr, LogLines([Array(words.redact(note).utf8)])))
             }
             onEvent(.finished(key, .status(state, exitCode: nil, reason: reason)))
         }

@@ -159,9 +159,6 @@ public final class Runner: @unchecked Sendable {
             step(.attemptStarted(job: key.job, attempt: key.attempt, executionId: executionId))
         case let .output(key, stream, lines):
             guard !lines.isEmpty else { return }
-            publishLog(key, stream, LogLines(lines))
-        case let .outputLines(key, stream, lines):
-            guard !lines.isEmpty else { return }
             publishLog(key, stream, lines)
         case let .finished(key, outcome):
             step(.attemptFinished(job: key.job, attempt: key.attempt, outcome: outcome))
