@@ -176,3 +176,26 @@ extension ViewSnapshotTests {
         #expect(text.contains("z... (95904 more bytes)"))
     }
 }
+
+extension ViewSnapshotTests {
+    /// A name cut to fit ends in an ellipsis in every view, so it never reads as a whole, different name.
+    @Test(arguments: [false, true])
+    func longNamesEndInAnEllipsis(ascii: Bool) throws {
+        let long = "load-customer-lifetime-value-snapshot-for-every-region"
+        var f = LiveRunFixture([(long, []), ("short", [long])])
+        f.send(.start, at: 0)
+        f.start(long, at: 1)
+        let mark = ascii ? "~" : "…"
+        for key in ["", "l", "t"] {
+            var d = LiveRunFixture.dashboard(&f, width: 100, height: 24, ascii: ascii)
+            if let c = key.first { _ = d.update(.key(.character(c))) }
+            let rows = d.render().text.split(separator: "\n").filter { $0.contains("load-customer") }
+            #expect(rows.count >= 2, "view '\(key)' shows the job and its details")
+            for row in rows {
+                let rest = row[row.range(of: "load-customer")!.lowerBound...]
+                #expect(!rest.contains(long), "view '\(key)' cuts the name")
+                #expect(rest.contains(mark), "view '\(key)' marks the cut: \(row)")
+            }
+        }
+    }
+}

@@ -25,6 +25,14 @@ public struct GlyphSet: Sendable, Equatable {
         self.isASCII = ascii
     }
 
+    /// `text` cut to `width` columns, its last column an ellipsis when anything was cut (so a cut name never
+    /// reads as a whole, different name).
+    public func fitted(_ text: String, width: Int) -> String {
+        guard width > 0 else { return "" }
+        guard text.count > width else { return text }
+        return String(text.prefix(width - 1)) + String(ellipsis)
+    }
+
     /// The glyph of a job state (always drawn next to its word, never alone).
     public func glyph(_ state: JobState) -> Character { states[state.ordinal] }
 

@@ -160,6 +160,6 @@ extension Dashboard {
             buffer.put(String(glyphs.vertical), x: rect.x, y: y, role: role)
             buffer.put(String(glyphs.vertical), x: rect.x + rect.width - 1, y: y, role: role)
         }
-        buffer.put(" " + title + " ", x: rect.x + 2, y: rect.y, role: role, maxWidth: rect.width - 4)
+        buffer.put(" " + glyphs.fitted(title, width: rect.width - 6) + " ", x: rect.x + 2, y: rect.y, role: role, maxWidth: rect.width - 4)
     }
 }

@@ -80,7 +80,7 @@ extension Dashboard {
                 let job = run.jobs[j]
                 let role = StyleRole.of(job.state)
                 clipped.put(String(glyphs.glyph(job.state)), x: x0, y: y, role: role)
-                let end = clipped.put(" " + job.name, x: x0 + 1, y: y, role: nameRole(j), maxWidth: DagLayout.columnWidth - 1)
+                let end = clipped.put(" " + glyphs.fitted(job.name, width: DagLayout.columnWidth - 2), x: x0 + 1, y: y, role: nameRole(j), maxWidth: DagLayout.columnWidth - 1)
                 if !run.graph.dependents[j].isEmpty && end + 1 < x0 + DagLayout.columnWidth {
                     // Lead the outgoing edges out of the node, so they visibly start at it.
                     clipped.put(String(repeating: glyphs.horizontal, count: x0 + DagLayout.columnWidth - end - 1),
@@ -144,7 +144,7 @@ extension Dashboard {
                 let job = run.jobs[j]
                 let role = StyleRole.of(job.state)
                 buffer.put(String(glyphs.glyph(job.state)), x: area.x + 1, y: y, role: role)
-                buffer.put(job.name, x: area.x + 3, y: y, role: nameRole(j), maxWidth: nameWidth)
+                buffer.put(glyphs.fitted(job.name, width: nameWidth), x: area.x + 3, y: y, role: nameRole(j), maxWidth: nameWidth)
                 if j == selectedJob { buffer.setRole(.selection, x: area.x + 3, y: y, width: nameWidth) }
                 buffer.put(stateLine(job), x: area.x + 4 + nameWidth, y: y, role: role, maxWidth: area.width - nameWidth - 4)
             }
@@ -177,7 +177,7 @@ extension Dashboard {
             let job = run.jobs[j]
             let y = area.y + 1 + r - top
             buffer.put(String(glyphs.glyph(job.state)), x: area.x, y: y, role: .of(job.state))
-            buffer.put(job.name, x: area.x + 2, y: y, role: nameRole(j), maxWidth: nameWidth)
+            buffer.put(glyphs.fitted(job.name, width: nameWidth), x: area.x + 2, y: y, role: nameRole(j), maxWidth: nameWidth)
             // Clamped before converting: a time outside the run (or not finite) must not trap in Int(_:).
             func column(_ t: Double, _ rule: FloatingPointRoundingRule) -> Int {
                 let x = (t - run.startTime) / span * Double(barWidth)
