@@ -1,12 +1,46 @@
 import GRDB
 
-/// The history file's schema as named migrations: a newer metajob opens an older file and brings it forward,
-/// and GRDB records which migrations a file has, so each runs once.
+/// The history file's schema as named migrations: a newer metajob opens an older file and brings it forward.
+/// Which migrations a file has is kept in `grdb_migrations` (the table GRDB's migrator used for the first
+/// files), so each runs once.
 enum HistorySchema {
+    /// One named step of the schema.
+    struct Migration: Sendable {
+        var name: String
+        var apply: @Sendable (Database) throws -> Void
+    }
+
+    /// Applies the migrations `db` lacks, up to and including `last` (all when nil). Call inside an IMMEDIATE
+    /// transaction: reading what is applied and applying the rest then happen under one write lock, so a
+    /// second process opening the same new file waits and then finds nothing left to do. (GRDB's migrator
+    /// read before locking, and two first opens both created the tables.)
+    static func migrate(_ db: Database, upTo last: String? = nil) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        let done = Set(try applied(db))
+        for migration in migrations {
+            if !done.contains(migration.name) {
+                try migration.apply(db)
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.name])
+            }
+            if migration.name == last { break }
+        }
+    }
+
+    /// The names of the migrations applied to `db`, oldest first.
+    static func applied(_ db: Database) throws -> [String] {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        let names = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        return migrations.map(\.name).filter(names.contains)
+    }
+
+    /// True when every migration is applied (a reader then needs no write lock).
+    static func isCurrent(_ db: Database) throws -> Bool {
+        try applied(db).count == migrations.count
+    }
+
     /// Every migration, oldest first. Append new ones; never edit a released one.
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
+    static let migrations: [Migration] = [
+        Migration(name: "v1") { db in
             // `id` is the rowid: children refer to it (8 bytes) instead of repeating the run id text.
             try db.execute(sql: """
                 CREATE TABLE runs (
@@ -76,14 +110,14 @@ enum HistorySchema {
                 -- logs: one attempt's lines in order, from a sequence on (a follower's poll).
                 CREATE INDEX log_lines_attempt ON log_lines(run, job, attempt, seq);
                 """)
-        }
-        migrator.registerMigration("v2") { db in
+        },
+        Migration(name: "v2") { db in
             // `history list --meta-job X`: newest runs of one meta job without scanning the others.
             try db.execute(sql: "CREATE INDEX runs_meta_job ON runs(meta_job, started_at)")
             // `history list --state X` and prune's liveness checks: the few running runs without a scan.
             try db.execute(sql: "CREATE INDEX runs_state ON runs(state, started_at)")
-        }
-        migrator.registerMigration("v3") { db in
+        },
+        Migration(name: "v3") { db in
             // Output lines packed per job attempt and stream (see LogChunk): a row per line was too slow for
             // jobs that write millions of lines. Files from v1/v2 keep their `log_lines`, read alongside.
             try db.execute(sql: """
@@ -100,20 +134,16 @@ enum HistorySchema {
                 -- logs: one attempt's chunks, from a sequence on (a follower's poll).
                 CREATE INDEX log_chunks_attempt ON log_chunks(run, job, attempt, last_seq);
                 """)
-        }
-        migrator.registerMigration("v4") { db in
+        },
+        Migration(name: "v4") { db in
             // Output bytes moved to an append-only file per run (see LogChunk, HistoryStore.logFilePath): SQLite
             // in WAL mode wrote every byte twice, in 4 KiB pages. v3 rows keep their bytes in `payload`.
             try db.execute(sql: "ALTER TABLE log_chunks ADD COLUMN file_offset INTEGER")
             try db.execute(sql: "ALTER TABLE log_chunks ADD COLUMN file_length INTEGER")
-        }
-        migrator.registerMigration("v5") { db in
+        },
+        Migration(name: "v5") { db in
             // A run's events keyed by (run, job, seq) in one B-tree: the table plus its (run, job) index cost two
             // inserts per event, ~40,000 per 10,000-job run. Old rows keep their order through their rowid.
-            if try db.columns(in: "job_events").contains(where: { $0.name == "seq" }) {
-                // Another process migrated the file a moment ago: the opener's retry finds v5 done.
-                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "job_events already exists in its v5 form")
-            }
             try db.execute(sql: """
                 CREATE TABLE job_events_v5 (
                     run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -136,7 +166,6 @@ enum HistorySchema {
                 DROP TABLE job_events;
                 ALTER TABLE job_events_v5 RENAME TO job_events;
                 """)
-        }
-        return migrator
-    }
+        },
+    ]
 }

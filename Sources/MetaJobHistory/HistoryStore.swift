@@ -48,15 +48,11 @@ public final class HistoryStore: @unchecked Sendable {
         try Self.prepare(pool)
     }
 
-    /// Gives a new file its settings and brings any file's schema up to date, safely against other processes.
-    ///
-    /// GRDB's migrator reads which migrations are applied before it takes the write lock, so two processes
-    /// opening a new file at once (a run and a `history list` in another terminal) can both try to create
-    /// the tables. The loser's error is "already exists"; trying again reads the winner's work and
-    /// finds nothing left to do.
+    /// Gives a new file its settings and brings any file's schema up to date, safely against other processes:
+    /// the migrations run in one IMMEDIATE transaction (see `HistorySchema.migrate`).
     static func prepare(_ pool: DatabasePool) throws {
+        if try pool.read({ try HistorySchema.isCurrent($0) }) { return }
         try retryingOpenerRaces {
-            if try pool.read({ try HistorySchema.migrator.hasCompletedMigrations($0) }) { return }
             try pool.writeWithoutTransaction { db in
                 // Only takes effect on a new file (before the first table): lets prune reclaim space without
                 // rewriting the whole file.
@@ -66,13 +62,16 @@ public final class HistoryStore: @unchecked Sendable {
                     // Switching to WAL already wrote the header; an empty file's VACUUM (instant) applies the mode.
                     try db.execute(sql: "VACUUM")
                 }
+                try db.inTransaction(.immediate) {
+                    try HistorySchema.migrate(db)
+                    return .commit
+                }
             }
-            try HistorySchema.migrator.migrate(pool)
         }
     }
 
-    /// Runs `body`, again (up to 20 times, 20 ms apart) while it fails the way a concurrent first open of the
-    /// same file makes it fail; the other opener has finished by then.
+    /// Runs `body`, again (up to 20 times, 20 ms apart) while SQLite answers "busy" without waiting, as it does
+    /// while another process switches a new file to WAL; that opener has finished by then.
     static func retryingOpenerRaces<T>(_ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
@@ -376,7 +375,5 @@ private extension DatabaseError {
     /// True for the errors a concurrent first open of the same file causes, which a retry resolves.
     var isRaceWithAnotherOpener: Bool {
         resultCode == .SQLITE_BUSY || resultCode == .SQLITE_LOCKED
-            || (resultCode == .SQLITE_ERROR && ((message ?? "").contains("already exists")
-                                                 || (message ?? "").contains("duplicate column name")))
     }
 }

@@ -150,7 +150,7 @@ import Testing
         // A file as the first version wrote it: only "v1", and a run in it.
         do {
             let old = try DatabaseQueue(path: path)
-            try HistorySchema.migrator.migrate(old, upTo: "v1")
+            try old.write { try HistorySchema.migrate($0, upTo: "v1") }
             try old.write { db in
                 try db.execute(sql: """
                     INSERT INTO runs (run_id, meta_job, state, started_at, ended_at, heartbeat_at, host, pid, started_by,
@@ -161,10 +161,10 @@ import Testing
                     INSERT INTO log_lines (run, seq, job, attempt, stream, time, bytes) VALUES (1, 1, 0, 1, 1, 5.5, x'FF00');
                     """)
             }
-            #expect(try old.read { db in try HistorySchema.migrator.appliedIdentifiers(db) } == ["v1"])
+            #expect(try old.read { db in try HistorySchema.applied(db) } == ["v1"])
         }
         let store = try HistoryStore(path: path)
-        let applied = try store.pool.read { db in try HistorySchema.migrator.appliedIdentifiers(db) }
+        let applied = try store.pool.read { db in try HistorySchema.applied(db) }
         #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
         let runs = try store.listRuns(metaJob: "legacy")
         #expect(runs.map(\.runId) == ["old-run"] && runs[0].jobCounts == ["succeeded": 1])
@@ -197,7 +197,7 @@ import Testing
                                                 withIntermediateDirectories: true)
         do {
             let old = try DatabaseQueue(path: path)
-            try HistorySchema.migrator.migrate(old, upTo: "v3")
+            try old.write { try HistorySchema.migrate($0, upTo: "v3") }
             // Format 1: per line sequence (Int64), time (Double bits), length (UInt32), little endian, then bytes.
             var payload: [UInt8] = []
             for (seq, text) in [(Int64(2), "one"), (Int64(3), "two")] {
