@@ -200,7 +200,10 @@ public final class HistoryStore: @unchecked Sendable {
     }
 
     /// Output lines of one attempt (nil: the last attempt), in order, bytes exactly as written; only lines with sequence > `after`.
-    public func logs(runId: String, job: String, attempt: Int?, after: Int64 = 0) throws -> [StoredLogLine] {
+    /// With `maxBytes`, stops once about that many stored bytes were read (a whole chunk more at most) and
+    /// returns only lines before the first unread one: ask again after the last line returned for the rest,
+    /// until an empty answer. That keeps a reader of a gigabyte log at a few megabytes.
+    public func logs(runId: String, job: String, attempt: Int?, after: Int64 = 0, maxBytes: Int = .max) throws -> [StoredLogLine] {
         try pool.read { db in
             let run = try HistoryStore.resolve(db, runId)
             guard let jobRow = try Row.fetchOne(db, sql: "SELECT idx, attempts FROM jobs WHERE run = ? AND name = ?",
@@ -223,18 +226,33 @@ public final class HistoryStore: @unchecked Sendable {
                                            stream: stream == 2 ? .stderr : .stdout, bytes: data.map { [UInt8]($0) } ?? []))
             }
             let chunks = try Row.fetchCursor(db, sql: """
-                SELECT stream, payload, file_offset, file_length FROM log_chunks
+                SELECT stream, payload, file_offset, file_length, first_seq FROM log_chunks
                 WHERE run = ? AND job = ? AND attempt = ? AND last_seq > ? ORDER BY first_seq
                 """, arguments: [run.id, idx, chosen, after])
             var file: Int32 = -1
             defer { if file >= 0 { close(file) } }
             var buffer: [UInt8] = []
+            var bytesRead = 0
+            // Chunks of stdout and stderr overlap in sequence: a cut is safe only below the next chunk's first
+            // line, since every line before it is in a chunk already read.
+            var cutBefore: Int64?
+            var firstRead = Int64.max
             while let r = try chunks.next() {
+                // Below the next chunk's first line, at least one line must be in hand, or nothing is returned.
+                let first: Int64 = r[4]
+                if bytesRead >= maxBytes && firstRead < first {
+                    cutBefore = first
+                    break
+                }
+                let before = lines.count
+                defer { firstRead = lines[before...].reduce(firstRead) { min($0, $1.sequence) } }
                 let stream: LogStream = (r[0] as Int) == 2 ? .stderr : .stdout
                 let fileOffset: Int64? = r[2]
                 let fileLength: Int? = r[3]
+                bytesRead += fileLength ?? 0
                 guard let offset = fileOffset, let length = fileLength else {
                     let payload: Data = r[1]
+                    bytesRead += payload.count
                     LogChunk.decode(payload, attempt: chosen, stream: stream, after: after, into: &lines)
                     continue
                 }
@@ -267,6 +285,9 @@ public final class HistoryStore: @unchecked Sendable {
             // Chunks of stdout and stderr interleave in time: restore the order the lines arrived in (a
             // stable sort of nearly sorted input, so cheap).
             lines.sort { $0.sequence < $1.sequence }
+            if let cutBefore, let keep = lines.firstIndex(where: { $0.sequence >= cutBefore }) {
+                lines.removeSubrange(keep...)
+            }
             return lines
         }
     }

@@ -174,6 +174,43 @@ import Testing
         #expect(try store.integrityCheck())
     }
 
+    /// A reader paging through a log a few bytes at a time gets every line once, in order, even where
+    /// stdout's and stderr's chunks overlap in sequence.
+    @Test func pagedLogReadsGiveEveryLineOnceInOrder() throws {
+        let store = try HistoryStore(path: temporaryHistoryPath())
+        let recorder = try HistoryRecorder(store: store, run: newRun("paged", startedAt: 1, jobs: [NewRunJob(name: "a")]))
+        var sequence: UInt64 = 0
+        func send(_ kind: RunEvent.Kind, lines: Int = 1) {
+            sequence += 1
+            recorder.receive(RunEvent(sequence: sequence, time: 1 + Double(sequence) * 0.001, kind: kind))
+            sequence += UInt64(lines - 1)
+        }
+        send(.job(JobUpdate(job: 0, state: .running, attempt: 1)))
+        for k in 0..<30 {
+            send(.log(job: 0, attempt: 1, stream: .stdout, lines: LogLines([Array("out \(k)a".utf8), Array("out \(k)b".utf8)])), lines: 2)
+            send(.log(job: 0, attempt: 1, stream: .stderr, lines: LogLines([Array("err \(k)".utf8)])))
+            if k % 7 == 6 { recorder.sync() }  // several chunks per stream, interleaved
+        }
+        send(.job(JobUpdate(job: 0, state: .succeeded, attempt: 1, exitCode: 0)))
+        send(.runFinished(.succeeded))
+        recorder.close(outcome: .succeeded)
+        let whole = try store.logs(runId: "paged", job: "a", attempt: nil)
+        #expect(whole.count == 90)
+        for pageBytes in [1, 20, 100] {
+            var paged: [StoredLogLine] = []
+            var pages = 0
+            while true {
+                let page = try store.logs(runId: "paged", job: "a", attempt: nil, after: paged.last?.sequence ?? 0, maxBytes: pageBytes)
+                if page.isEmpty { break }
+                paged += page
+                pages += 1
+                try #require(pages < 200, "paging makes progress")
+            }
+            #expect(paged == whole, "pages of \(pageBytes) bytes")
+            #expect(pages > 1, "\(pageBytes) bytes per page takes several pages")
+        }
+    }
+
     @Test func outputBytesLiveInTheRunsLogFile() throws {
         let store = try HistoryStore(path: temporaryHistoryPath())
         try recordFinished(store, "run1", startedAt: 1, outcome: .succeeded, jobs: [("a", .succeeded)], logLines: 30)

@@ -31,21 +31,28 @@ struct HistoryLogsCommand: ParsableCommand {
         let raw = isatty(1) == 0
         let out = OutputWriter(fd: 1)
         var last: Int64 = 0
-        func emit(_ lines: [StoredLogLine]) {
-            for line in lines {
-                if raw { out.write(bytes: line.bytes) } else { out.write(TerminalSanitizer.sanitize(line.bytes)) }
-                out.write("\n")
-                last = max(last, line.sequence)
-            }
-            out.flush()
-        }
         let runId = detail.summary.runId
-        emit(try HistoryFormat.attempt { try store.logs(runId: runId, job: job, attempt: attempt, after: 0) })
+        // Everything recorded after `last`, a few megabytes at a time: a gigabyte log is never held whole.
+        func emitRecorded() throws {
+            while true {
+                let lines = try HistoryFormat.attempt {
+                    try store.logs(runId: runId, job: job, attempt: attempt, after: last, maxBytes: 4 << 20)
+                }
+                if lines.isEmpty { return }
+                for line in lines {
+                    if raw { out.write(bytes: line.bytes) } else { out.write(TerminalSanitizer.sanitize(line.bytes)) }
+                    out.write("\n")
+                    last = max(last, line.sequence)
+                }
+                out.flush()
+            }
+        }
+        try emitRecorded()
         guard follow else { return }
         // Another process owns the run: poll the file (WAL readers never block its writer).
         while true {
             let state = try HistoryFormat.attempt { try store.run(runId).summary.state }
-            emit(try HistoryFormat.attempt { try store.logs(runId: runId, job: job, attempt: attempt, after: last) })
+            try emitRecorded()
             if state != "running" { return }
             usleep(200_000)
         }
