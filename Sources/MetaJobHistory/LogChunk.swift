@@ -7,8 +7,9 @@ import MetaJobCore
 /// sequence (Int64), time (Double bits) and length (UInt32), little endian, then its bytes. Format 2 (what is
 /// written now): the bytes live in the run's append-only log file (see `HistoryStore.logFilePath`), the row
 /// holds where; they are segments, one per log event: first sequence (Int64), time (Double bits), line count
-/// (UInt32), byte count (UInt32), each line's end offset in the segment's bytes (UInt32 each), then the lines'
-/// bytes back to back, exactly as written. A segment is the `LogLines` of an event copied whole: no work per
+/// (UInt32), byte count (UInt32), each line's end offset in the segment's bytes (UInt32 each; bit 31 set when no
+/// newline followed the line — segments stay far below 2 GiB), then the lines' bytes back to back, exactly as
+/// written. A segment is the `LogLines` of an event copied whole: no work per
 /// line on the way to the disk.
 struct LogChunk {
     var job: Int
@@ -27,6 +28,8 @@ struct LogChunk {
     var fileOffset: Int64?
 
     static let segmentHeaderSize = 24
+    /// Set in a line's end offset when no newline followed the line.
+    static let unterminatedBit: UInt32 = 1 << 31
 
     init(job: Int, attempt: Int, stream: Int) {
         self.job = job
@@ -55,6 +58,11 @@ struct LogChunk {
             for end in lines.ends {
                 raw.storeBytes(of: UInt32(truncatingIfNeeded: end).littleEndian, toByteOffset: offset, as: UInt32.self)
                 offset += 4
+            }
+            for i in lines.unterminated {
+                let at = start + LogChunk.segmentHeaderSize + 4 * i
+                let end = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+                raw.storeBytes(of: (end | LogChunk.unterminatedBit).littleEndian, toByteOffset: at, as: UInt32.self)
             }
         }
         payload.append(contentsOf: lines.bytes)
@@ -93,12 +101,13 @@ struct LogChunk {
             guard bytesStart + byteCount <= raw.count else { return }  // a torn segment: keep what is whole
             var lineStart = 0
             for i in 0..<count {
-                let end = min(byteCount, Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: endsStart + 4 * i,
-                                                                                    as: UInt32.self))))
+                let stored = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: endsStart + 4 * i, as: UInt32.self))
+                let end = min(byteCount, Int(stored & ~unterminatedBit))
                 let sequence = first + Int64(i)
                 if sequence > after, end >= lineStart {
                     lines.append(StoredLogLine(sequence: sequence, time: time, attempt: attempt, stream: stream,
-                                               bytes: Array(raw[(bytesStart + lineStart)..<(bytesStart + end)])))
+                                               bytes: Array(raw[(bytesStart + lineStart)..<(bytesStart + end)]),
+                                               terminated: stored & unterminatedBit == 0))
                 }
                 lineStart = max(lineStart, end)
             }

@@ -96,6 +96,27 @@ struct HostileOutputTests {
         #expect(huge.reduce(0) { $0 + $1.count } == 52_428_800)
         #expect(huge.allSatisfy { piece in piece.allSatisfy { $0 == UInt8(ascii: "x") } })
         #expect(huge.allSatisfy { $0.count <= 1 << 20 }, "a line is stored in pieces of at most 1 MiB")
+        // `history logs` into a pipe gives back exactly the 50 MB written: no newline between the pieces or after.
+        let store = try HistoryStore(path: run.history)
+        let runId = try #require(try store.listRuns(limit: 1).first).runId
+        let out = try BinaryRunner.runRaw(["history", "logs", runId, "j", "--history", run.history], in: NSTemporaryDirectory())
+        let exact = out.count == 52_428_800 && out.allSatisfy { $0 == UInt8(ascii: "x") }
+        #expect(exact, "history logs gave \(out.count) bytes, \(out.filter { $0 == 0x0A }.count) newlines")
+    }
+
+    /// Lines with and without a final newline, and a long line between them, come back byte for byte.
+    @Test func historyLogsGivesBackTheBytesExactly() throws {
+        let script = "printf 'first\\n'; head -c 3000000 /dev/zero | tr '\\0' y; printf '\\nlast, no newline'"
+        let pipeline = "jobs:\n  - job_name: j\n    depends_on: []\n    command: sh ./w.sh\n"
+        let dir = try BinaryRunner.directory(["p.yaml": pipeline, "w.sh": script])
+        let history = dir + "/history.sqlite"
+        let r = try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let runId = try #require(try HistoryStore(path: history).listRuns(limit: 1).first).runId
+        let out = try BinaryRunner.runRaw(["history", "logs", runId, "j", "--history", history], in: dir)
+        let expected = Array("first\n".utf8) + [UInt8](repeating: UInt8(ascii: "y"), count: 3_000_000) + Array("\nlast, no newline".utf8)
+        let exact = out == expected
+        #expect(exact, "got \(out.count) bytes, expected \(expected.count); ends with \(String(decoding: out.suffix(20), as: UTF8.self).debugDescription)")
     }
 
     /// 2,000,000 lines as fast as `yes` writes them (well over a million a second): all recorded, in

@@ -1,4 +1,5 @@
 @testable import MetaJobRunner
+import MetaJobCore
 import Testing
 
 struct LineSplitterTests {
@@ -41,6 +42,18 @@ struct LineSplitterTests {
         #expect(splitter.pendingCount == 4)
         #expect(splitter.feed(bytes("\n")) == [bytes("2345")])
         #expect(splitter.finish() == nil)
+    }
+
+    /// Pieces of a long line and nothing else are marked as not followed by a newline, so a reader can put
+    /// the bytes back exactly.
+    @Test func piecesAreMarkedUnterminated() {
+        var splitter = LineSplitter(maxLineLength: 4)
+        let lines = bytes("ab\nabcdefghij\ncd\n").withUnsafeBytes { splitter.feedLines($0) }
+        #expect(lines.map { Array($0) } == [bytes("ab"), bytes("abcd"), bytes("efgh"), bytes("ij"), bytes("cd")])
+        #expect(lines.unterminated == [1, 2])
+        #expect((0..<lines.count).map { lines.isTerminated($0) } == [true, false, false, true, true])
+        let tail = LogLines(unterminatedLine: bytes("end"))
+        #expect(!tail.isTerminated(0) && Array(tail[0]) == bytes("end"))
     }
 
     @Test func longLineWithoutNewlineStaysBounded() {

@@ -41,7 +41,8 @@ struct HistoryLogsCommand: ParsableCommand {
                 if lines.isEmpty { return }
                 for line in lines {
                     if raw { out.write(bytes: line.bytes) } else { out.write(TerminalSanitizer.sanitize(line.bytes)) }
-                    out.write("\n")
+                    // Raw output gives back the bytes exactly: no newline where the job wrote none.
+                    if line.terminated || !raw { out.write("\n") }
                     last = max(last, line.sequence)
                 }
                 out.flush()

@@ -7,6 +7,9 @@ public struct LogLines: Sendable, Equatable, RandomAccessCollection {
     public private(set) var bytes: [UInt8] = []
     /// The end offset (exclusive) in `bytes` of each line.
     public private(set) var ends: [Int] = []
+    /// The indices, ascending, of lines no newline followed: a piece of a line too long to hold whole, or a
+    /// stream's last line without one. Kept so the history gives back the bytes exactly. Usually empty.
+    public private(set) var unterminated: [Int] = []
 
     public init() {}
 
@@ -19,10 +22,22 @@ public struct LogLines: Sendable, Equatable, RandomAccessCollection {
 
     /// Lines already packed: `bytes` back to back and each line's end offset, ascending, the last at most
     /// `bytes.count` (an executor splitting a pipe's output builds these without an array per line).
-    public init(bytes: [UInt8], ends: [Int]) {
+    public init(bytes: [UInt8], ends: [Int], unterminated: [Int] = []) {
         precondition((ends.last ?? 0) <= bytes.count, "line ends past the bytes")
+        precondition(unterminated.allSatisfy { $0 >= 0 && $0 < ends.count }, "unterminated line out of range")
         self.bytes = bytes
         self.ends = ends
+        self.unterminated = unterminated
+    }
+
+    /// One line that no newline followed (a stream's last bytes).
+    public init(unterminatedLine line: [UInt8]) {
+        self.init(bytes: line, ends: [line.count], unterminated: [0])
+    }
+
+    /// True when a newline followed line `i` in the stream.
+    public func isTerminated(_ i: Int) -> Bool {
+        unterminated.isEmpty || !unterminated.contains(i)
     }
 
     /// Adds one line after the others.

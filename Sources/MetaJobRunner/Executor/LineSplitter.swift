@@ -30,6 +30,7 @@ public struct LineSplitter: Sendable {
         guard let base = input.baseAddress, input.count > 0 else { return LogLines() }
         var bytes: [UInt8] = []
         var ends: [Int] = []
+        var pieces: [Int] = []
         bytes.reserveCapacity(input.count + pending.count)
         var start = 0
         let end = input.count
@@ -37,7 +38,7 @@ public struct LineSplitter: Sendable {
             // memchr: the hot path of every job's output; a byte loop in Swift is several times slower.
             guard let found = memchr(base + start, 0x0A, end - start) else {
                 pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[start..<end]))
-                cutLongLine(bytes: &bytes, ends: &ends)
+                cutLongLine(bytes: &bytes, ends: &ends, pieces: &pieces)
                 break
             }
             let newline = base.distance(to: UnsafeRawPointer(found))
@@ -46,14 +47,14 @@ public struct LineSplitter: Sendable {
                 bytes.append(contentsOf: segment)  // the common case: a whole line inside one read
             } else {
                 pending.append(contentsOf: segment)
-                cutLongLine(bytes: &bytes, ends: &ends)
+                cutLongLine(bytes: &bytes, ends: &ends, pieces: &pieces)
                 bytes.append(contentsOf: pending)
                 pending.removeAll(keepingCapacity: false)
             }
             ends.append(bytes.count)
             start = newline + 1
         }
-        return LogLines(bytes: bytes, ends: ends)
+        return LogLines(bytes: bytes, ends: ends, unterminated: pieces)
     }
 
     /// Feeds the next bytes of the stream and returns the lines (and long-line pieces) they complete.
@@ -75,11 +76,12 @@ public struct LineSplitter: Sendable {
 
     // Only cut when strictly longer than the limit: a line of exactly `maxLineLength` bytes followed by
     // "\n" is one line, not a full piece plus an empty line.
-    private mutating func cutLongLine(bytes: inout [UInt8], ends: inout [Int]) {
+    private mutating func cutLongLine(bytes: inout [UInt8], ends: inout [Int], pieces: inout [Int]) {
         guard pending.count > maxLineLength else { return }
         var offset = 0
         while pending.count - offset > maxLineLength {
             bytes.append(contentsOf: pending[offset..<(offset + maxLineLength)])
+            pieces.append(ends.count)  // no newline after a piece
             ends.append(bytes.count)
             offset += maxLineLength
         }

@@ -302,8 +302,8 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         drain(attempt, .stderr)
         closePipe(attempt, .stdout)
         closePipe(attempt, .stderr)
-        if let last = attempt.stdout.splitter.finish() { onEvent(.output(attempt.key, .stdout, LogLines([last]))) }
-        if let last = attempt.stderr.splitter.finish() { onEvent(.output(attempt.key, .stderr, LogLines([last]))) }
+        if let last = attempt.stdout.splitter.finish() { onEvent(.output(attempt.key, .stdout, LogLines(unterminatedLine: last))) }
+        if let last = attempt.stderr.splitter.finish() { onEvent(.output(attempt.key, .stderr, LogLines(unterminatedLine: last))) }
 
         reap(attempt)
     }
