@@ -9,6 +9,8 @@ struct RunExecutors {
     let remote: RemoteConfiguration?
     /// The environment local jobs start from.
     let baseEnvironment: [String: String]
+    /// Takes metajob's secrets out of local jobs' output; nil when the environment holds none.
+    let redactor: OutputRedactor?
     /// Stops local jobs left behind if metajob is killed (-9) or crashes (DECISIONS.md); nil when it could not start.
     let watchdog: ProcessGroupWatchdog?
     /// Why the watchdog could not start, if it could not.
@@ -22,6 +24,7 @@ struct RunExecutors {
         remote = remoteJobs.isEmpty ? nil
             : try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs, adopt: adopt)
         baseEnvironment = environment.variables
+        redactor = OutputRedactor(environment: environment.variables)
         if jobs.contains(where: { $0.executor == .local }) {
             do {
                 watchdog = try ProcessGroupWatchdog(graceSeconds: configuration.settings.terminationGraceSeconds)
@@ -48,6 +51,15 @@ struct RunExecutors {
     /// The executor for `kind`, owned by the runner's `queue`, reporting to `sink`.
     func make(_ kind: ExecutorKind, queue: DispatchQueue, sink: @escaping (ExecutorEvent) -> Void) -> JobExecutor {
         if kind == .remote, let remote { return RemoteExecutor(queue: queue, configuration: remote, onEvent: sink) }
-        return LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, watchdog: watchdog, onEvent: sink)
+        guard let redactor else {
+            return LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, watchdog: watchdog, onEvent: sink)
+        }
+        return LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, watchdog: watchdog) { event in
+            if case let .output(key, stream, lines) = event {
+                sink(.output(key, stream, redactor.redact(lines)))
+            } else {
+                sink(event)
+            }
+        }
     }
 }
