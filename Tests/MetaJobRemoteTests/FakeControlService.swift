@@ -143,6 +143,16 @@ final class FakeControlService: @unchecked Sendable {
         set { lock.lock(); conflicts = newValue; lock.unlock() }
     }
 
+    /// Ends `job`'s running executions now, with their scripted final status: lets a test end a job at a
+    /// chosen moment (during an outage, say) instead of guessing a run time.
+    func endRunning(_ job: String) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        for i in executions.indices where executions[i].job == job && executions[i].running(at: now) {
+            executions[i].end = now
+        }
+    }
+
     /// Executions created for `job` (each accepted start creates one).
     func executions(of job: String) -> [Execution] { allExecutions.filter { $0.job == job } }
 

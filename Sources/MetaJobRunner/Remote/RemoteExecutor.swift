@@ -15,6 +15,10 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
     private let client: ControlServiceClient
     private var attempts: [AttemptKey: RemoteAttempt] = [:]
     private var adoptions: [String: String]
+    /// Jobs whose start may have created an execution nobody could look for yet (no answer, and the lists
+    /// after it failed too): job name → when that start was sent. Their next start lists before it posts,
+    /// so an outage cannot make us start one job twice.
+    private var unsettledStarts: [String: Double] = [:]
     private var starts = 0
 
     /// An executor speaking to the service in `configuration`; events go to `onEvent`, on `queue`.
@@ -45,6 +49,9 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
         attempts[request.key] = attempt
         if let id = adoptions.removeValue(forKey: request.jobName) {
             reattach(attempt, id)
+        } else if let since = unsettledStarts[request.jobName] {
+            attempt.submittedAt = since
+            findOurs(attempt)
         } else {
             submit(attempt)
         }
@@ -108,6 +115,8 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             guard attempts[attempt.request.key] === attempt else { return }
             if case .success(let reply) = result, reply.status == 200, let list = ExecutionInfo.decodeList(reply.body) {
                 attempt.listFailures = 0
+                // Whatever the list shows settles whether the earlier start created an execution.
+                unsettledStarts[attempt.request.jobName] = nil
                 // The service's clock may lag ours a little.
                 let since = attempt.submittedAt - 2
                 // A submitted execution may have no start_time yet: one of ours still under way counts too.
@@ -127,7 +136,9 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             }
             attempt.listFailures += 1
             if attempt.listFailures >= 3 {
-                // Unknown whether it started: the delay queue waits, and a start while it runs is answered 409.
+                // Unknown whether it started: the delay queue waits, and the next start looks again first.
+                let job = attempt.request.jobName
+                unsettledStarts[job] = min(unsettledStarts[job] ?? attempt.submittedAt, attempt.submittedAt)
                 refuse(attempt, .serverError(message: "the start of \(attempt.request.jobName) timed out and its executions could not be listed"))
             } else {
                 let delay = min(60, interval * Double(1 << attempt.listFailures))
