@@ -14,6 +14,16 @@ final class FakeControlService: @unchecked Sendable {
         case start, status, list, logs, cancel, token
     }
 
+    /// What a burst does to a request it catches.
+    enum Fault: Sendable {
+        /// Answered with this status; the request has no effect (an overloaded service refusing work).
+        case answer(Int)
+        /// The request takes effect, then is answered with this status (a gateway giving up on a slow backend).
+        case afterEffect(Int)
+        /// The request takes effect, then the connection is closed with no answer.
+        case drop
+    }
+
     /// What the service does for one data job.
     struct Script: Sendable {
         /// Answers to successive start requests before one is accepted (e.g. [409] or [500]); then 202.
@@ -66,8 +76,8 @@ final class FakeControlService: @unchecked Sendable {
     private var executions: [Execution] = []
     private var peakRunning = 0
     private var statusReads: [String: Int] = [:]
-    /// Bursts of failures still to hand out: the next `remaining` requests to `endpoints` get `status`.
-    private var bursts: [(remaining: Int, endpoints: Set<Endpoint>, status: Int)] = []
+    /// Bursts of faults still to hand out: the next `remaining` requests to `endpoints` get `fault`.
+    private var bursts: [(remaining: Int, endpoints: Set<Endpoint>, fault: Fault)] = []
     /// Seconds an answer is held back after it was decided (the request has taken effect), per endpoint.
     private var slowness: [Endpoint: Double] = [:]
     private var conflicts = false
@@ -127,7 +137,12 @@ final class FakeControlService: @unchecked Sendable {
 
     /// The next `count` requests to any of `endpoints` are answered `status` (and have no other effect).
     func failNext(_ count: Int, of endpoints: Set<Endpoint>, status: Int = 503) {
-        lock.lock(); bursts.append((count, endpoints, status)); lock.unlock()
+        faultNext(count, of: endpoints, .answer(status))
+    }
+
+    /// The next `count` requests to any of `endpoints` get `fault`.
+    func faultNext(_ count: Int, of endpoints: Set<Endpoint>, _ fault: Fault) {
+        lock.lock(); bursts.append((count, endpoints, fault)); lock.unlock()
     }
 
     /// Answers to `endpoints` are held back `seconds` after the request took effect; 0 makes them fast again.
@@ -176,14 +191,17 @@ final class FakeControlService: @unchecked Sendable {
         return endpoint.flatMap { slowness[$0] } ?? 0
     }
 
-    /// Takes one failure from the first burst that covers `endpoint`.
-    private func takeBurst(_ endpoint: Endpoint?) -> Int? {
+    /// Takes one fault from the first burst that covers `endpoint`.
+    private func takeFault(_ endpoint: Endpoint?) -> Fault? {
         guard let endpoint else { return nil }
         lock.lock(); defer { lock.unlock() }
         guard let i = bursts.firstIndex(where: { $0.remaining > 0 && $0.endpoints.contains(endpoint) }) else { return nil }
         bursts[i].remaining -= 1
-        return bursts[i].status
+        return bursts[i].fault
     }
+
+    /// Faults not handed out yet (0 when every burst was used up).
+    var faultsLeft: Int { lock.lock(); defer { lock.unlock() }; return bursts.reduce(0) { $0 + $1.remaining } }
 
     // MARK: - What happened
 
@@ -207,16 +225,22 @@ final class FakeControlService: @unchecked Sendable {
         let entry = Request(method: request.method.rawValue, path: request.path, query: request.target.query(percentEncoded: false),
                             headers: headers, body: body, time: Date())
         let endpoint = Self.endpoint(of: entry)
-        var (response, slow) = answer(entry, endpoint)
+        let fault = takeFault(endpoint)
+        var (response, slow) = answer(entry, fault)
         slow += extraDelay(endpoint)
         // A slow answer comes after the request took effect: the client's timeout hits a started execution.
         if slow > 0 { try await Task.sleep(nanoseconds: UInt64(slow * 1e9)) }
+        switch fault {
+        case .afterEffect(let status)?: response = json(status, ["messages": ["gateway gave up (burst)"]])
+        case .drop?: response = HTTPResponse(webSocket: ConnectionDropper())
+        case .answer?, nil: break
+        }
         return response
     }
 
-    private func answer(_ entry: Request, _ endpoint: Endpoint?) -> (HTTPResponse, Double) {
+    private func answer(_ entry: Request, _ fault: Fault?) -> (HTTPResponse, Double) {
         lock.lock(); recorded.append(entry); lock.unlock()
-        if let status = takeBurst(endpoint) {
+        if case .answer(let status)? = fault {
             return (json(status, ["messages": ["service unavailable (burst)"]]), 0)
         }
         let request = entry

@@ -7,7 +7,8 @@ import MetaJobCore
 ///
 /// Request budget per job: one start, one status check per interval (the check that sees the end carries the
 /// final status), one logs read. Start refusals (409, 5xx, unreachable) go to the runner's delay queue;
-/// failed status checks back off. `@unchecked Sendable`: every access to its state is on `queue`.
+/// failed status checks back off. A start that may have created an execution without saying so (no answer,
+/// a lost connection, 5xx) is looked for in the job's executions before the job is started again. `@unchecked Sendable`: every access to its state is on `queue`.
 public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
     private let configuration: RemoteConfiguration
@@ -95,10 +96,12 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
         case .success(let reply) where reply.status == 409:
             refuse(attempt, .conflict(message: client.words.describe(reply.body)))
         case .success(let reply) where reply.status >= 500:
+            // A gateway's 502/504 may come after the service created the execution: look before the next POST.
+            unsettle(attempt)
             refuse(attempt, .serverError(message: "HTTP \(reply.status): \(client.words.describe(reply.body))"))
         case .success(let reply):
             fail(attempt, .platformError, "the Control Service refused to start \(job) (HTTP \(reply.status)): \(client.words.describe(reply.body))")
-        case .failure(.timedOut):
+        case .failure(.timedOut), .failure(.lost):
             // The execution may have been created: look before starting again.
             attempt.startTimeouts += 1
             findOurs(attempt)
@@ -137,9 +140,8 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             attempt.listFailures += 1
             if attempt.listFailures >= 3 {
                 // Unknown whether it started: the delay queue waits, and the next start looks again first.
-                let job = attempt.request.jobName
-                unsettledStarts[job] = min(unsettledStarts[job] ?? attempt.submittedAt, attempt.submittedAt)
-                refuse(attempt, .serverError(message: "the start of \(attempt.request.jobName) timed out and its executions could not be listed"))
+                unsettle(attempt)
+                refuse(attempt, .serverError(message: "the start of \(attempt.request.jobName) got no answer and its executions could not be listed"))
             } else {
                 let delay = min(60, interval * Double(1 << attempt.listFailures))
                 queue.asyncAfter(deadline: .now() + delay) { [self] in
@@ -147,6 +149,12 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Remembers that `attempt`'s start may have created an execution: the job's next start lists first.
+    private func unsettle(_ attempt: RemoteAttempt) {
+        let job = attempt.request.jobName
+        unsettledStarts[job] = min(unsettledStarts[job] ?? attempt.submittedAt, attempt.submittedAt)
     }
 
     /// Re-attaches an execution started by an earlier, interrupted run.
@@ -176,7 +184,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 switch result {
                 case .success(let reply): why = "HTTP \(reply.status)"
                 case .failure(.timedOut): why = "timed out"
-                case .failure(.unreachable(let message)), .failure(.token(let message, _)): why = message
+                case .failure(.unreachable(let message)), .failure(.lost(let message)), .failure(.token(let message, _)): why = message
                 }
                 refuse(attempt, .serverError(message: "cannot read execution \(id) to re-attach it: \(why)"))
             }
@@ -305,7 +313,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 switch result {
                 case .success(let reply): why = "HTTP \(reply.status)"
                 case .failure(.timedOut): why = "timed out"
-                case .failure(.unreachable(let message)), .failure(.token(let message, _)): why = message
+                case .failure(.unreachable(let message)), .failure(.lost(let message)), .failure(.token(let message, _)): why = message
                 }
                 let id = attempt.executionId ?? ""
                 let note = "metajob: the Control Service did not give the logs of execution \(id) (\(why)); "
