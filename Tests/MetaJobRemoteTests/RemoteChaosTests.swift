@@ -238,4 +238,55 @@ struct RemoteChaosTests {
         RemoteExecutorTests.checkRequests(server)
         await server.stop()
     }
+
+    /// Case 6. Stopped (Ctrl-C) while the service refuses connections: the cancels cannot go out, so the run
+    /// waits; once the service is back each running execution gets its DELETE, ends `cancelled` on both sides,
+    /// and the job that never started ends `not_run`.
+    @Test func stopDuringAnOutageCancelsTheExecutionsWhenTheServiceIsBack() async throws {
+        let server = try await FakeControlService(scripts: ["a": Script(runSeconds: 60), "b": Script(runSeconds: 60)])
+        let jobs = [RemoteRun.job("a"), RemoteRun.job("b"), RemoteRun.job("c", ["a", "b"])]
+        let (runner, events) = RemoteRun.make(jobs, server: server, interval: 0.1, requestTimeout: 1)
+        runner.start()
+        #expect(await events.until { $0.order(of: .running).contains("a") && $0.order(of: .running).contains("b") })
+        await server.goDown()
+        runner.send(.stop(immediate: false))
+        #expect(await !events.until(seconds: 1) { $0.outcome != nil }, "the run waits for the cancels to be confirmed")
+        try await server.comeBack()
+        #expect(await events.finish())
+
+        for job in ["a", "b"] {
+            #expect(Self.state(job, runner).state == .cancelled, "\(job)")
+            let executions = server.executions(of: job)
+            #expect(executions.count == 1 && executions[0].cancelled, "\(job)'s execution was cancelled on the service")
+            #expect(server.requests("DELETE", job: job).count == 1, "\(job): one DELETE reached the service")
+        }
+        #expect(Self.state("c", runner).state == .notRun)
+        #expect(server.requests("POST", job: "c").isEmpty)
+        RemoteExecutorTests.checkRequests(server)
+        await server.stop()
+    }
+
+    /// Case 7. Stopped twice (a second Ctrl-C) while the service stays unreachable: the run ends at once instead
+    /// of waiting for a service that may never answer; the job ends `cancelled`, and its output says that its
+    /// execution may still run and what to do.
+    @Test func secondStopDuringAnOutageEndsTheRunWithoutTheService() async throws {
+        let server = try await FakeControlService(scripts: ["a": Script(runSeconds: 60)])
+        let (runner, events) = RemoteRun.make([RemoteRun.job("a"), RemoteRun.job("b", ["a"])], server: server,
+                                              interval: 0.1, requestTimeout: 1)
+        runner.start()
+        #expect(await events.until { $0.order(of: .running).contains("a") })
+        await server.goDown()
+        runner.send(.stop(immediate: false))
+        runner.send(.stop(immediate: false))
+        #expect(await events.finish(seconds: 10), "the second stop does not wait for the service")
+
+        let a = Self.state("a", runner)
+        let id = try #require(server.executions(of: "a").first?.id)
+        #expect(a.state == .cancelled)
+        let note = events.lines("a", .stderr)
+        #expect(note.count == 1 && note[0].contains("execution \(id) of a may still run") && note[0].contains("cancel it on the Control Service"),
+                "\(note)")
+        #expect(Self.state("b", runner).state == .notRun)
+        await server.stop()
+    }
 }

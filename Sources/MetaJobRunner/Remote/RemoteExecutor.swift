@@ -59,9 +59,15 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
     }
 
     /// Cancels the attempt's execution (DELETE); the service decides how long stopping takes, not `graceSeconds`.
+    /// Asked again without grace (a second Ctrl-C), it stops waiting for the service's word.
     public func terminate(_ key: AttemptKey, graceSeconds: Double) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard let attempt = attempts[key], !attempt.cancelRequested else { return }
+        guard let attempt = attempts[key] else { return }
+        if attempt.cancelRequested {
+            // The service may be unreachable for good: the user must still be able to end the run.
+            if graceSeconds == 0 && attempt.phase != .finishing { abandon(attempt) }
+            return
+        }
         attempt.cancelRequested = true
         // Still starting: the cancel goes out as soon as the execution id is known.
         if attempt.phase == .polling { sendCancel(attempt) }
@@ -287,6 +293,23 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 schedulePoll(attempt, after: interval)
             }
         }
+    }
+
+    /// Ends the attempt as cancelled without the service confirming it; the job's output says what may be left
+    /// running there (the run's state machine words the reason of a stopped job itself).
+    private func abandon(_ attempt: RemoteAttempt) {
+        attempt.pollGeneration += 1
+        let job = attempt.request.jobName
+        let note: String
+        if let id = attempt.executionId {
+            note = "metajob: stopped before the Control Service confirmed the cancel: execution \(id) of \(job) may still run there; "
+                + "cancel it on the Control Service once it can be reached"
+        } else {
+            note = "metajob: stopped while the start of \(job) was unanswered: an execution of it may still run on the Control Service; "
+                + "look for it among the job's executions there once it can be reached"
+        }
+        emit(.output(attempt.request.key, .stderr, LogLines([Array(client.words.redact(note).utf8)])))
+        fail(attempt, .cancelled, note)
     }
 
     // MARK: - End
