@@ -44,13 +44,16 @@ struct RemoteChaosTests {
     /// Case 1. The service stops listening while two jobs run; during the outage both end on the service and
     /// a local job ends, so its remote dependent's start is refused; ~1.5 s later the service listens again on
     /// the same port. Status checks fail and back off, the refused start waits in the delay queue, and
-    /// everything continues once it is back. With auth on, the tokens appear in none of the events.
+    /// everything continues once it is back. With auth on (short-lived tokens from the same service, so their
+    /// refresh fails during the outage too), the tokens appear in none of the events.
     @Test func connectionsRefusedMidRunThenBackOnTheSamePort() async throws {
         let refresh = "refresh-SECRET-chaos-1", access = "access-SECRET-chaos-2"
         let server = try await FakeControlService(scripts: [
             "a": Script(runSeconds: 60), "b": Script(runSeconds: 60), "c": Script(runSeconds: 0.3),
             "r": Script(runSeconds: 0.3), "e": Script(runSeconds: 0.2),
         ], accessToken: access, refreshToken: refresh)
+        // Access tokens good for 0.3 s: the token endpoint (on the same service) goes down too, mid-refresh.
+        server.tokenLifetime = 60.3
         let flag = FileManager.default.temporaryDirectory.appendingPathComponent("metajob-chaos-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: flag) }
         let jobs = [RemoteRun.job("a"), RemoteRun.job("b"),
@@ -77,8 +80,11 @@ struct RemoteChaosTests {
         for job in ["a", "b", "l", "c", "r", "e"] { #expect(Self.state(job, runner).state == .succeeded, "\(job)") }
         #expect(events.updates.allSatisfy { $0.update.state != .platformError }, "the outage fails no job")
         for message in Self.serverErrors(events, "r") {
-            #expect(message.contains("cannot reach the Control Service at \(server.url)"), "\(message)")
+            #expect(message.contains("cannot reach the Control Service at \(server.url)")
+                    || message.contains("cannot reach the authorization server \(server.tokenURL)"), "\(message)")
         }
+        let grants = server.requests.filter { $0.path == "/oauth/token" }
+        #expect(grants.contains { $0.time > downAt }, "tokens were refreshed after the outage: \(grants.count) grants")
         // c started only after the service was back and a's end had been seen there.
         #expect(try #require(server.executions(of: "c").first).start > downAt.addingTimeInterval(1.4))
         Self.startedOnce(["a", "b", "c", "r", "e"], server, runner)
