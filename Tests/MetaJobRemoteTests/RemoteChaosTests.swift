@@ -4,10 +4,11 @@ import MetaJobCore
 import MetaJobRunner
 
 /// The Control Service misbehaving in the middle of a run — refusing connections, answering past the client's
-/// timeout, answering 503 in bursts — while real runs of small DAGs go through the `Runner` and the
-/// `RemoteExecutor` on loopback. Each case checks that jobs continue when the service is back, that no job's
-/// execution is started twice (POSTs and executions counted per job on the service's side), and that every
-/// job's final state and the meta job's outcome are right.
+/// timeout, answering 503 in bursts, losing start answers after acting on them — while real runs of small DAGs
+/// go through the `Runner` and the `RemoteExecutor` on loopback. Each case checks that jobs continue when the
+/// service is back, that no job's execution is started twice (POSTs and executions counted per job on the
+/// service's side), and that every job's final state and the meta job's outcome are right; the last two stop
+/// the run during an outage.
 @Suite("Remote runs through Control Service outages", .serialized)
 struct RemoteChaosTests {
     typealias Script = FakeControlService.Script
@@ -29,11 +30,13 @@ struct RemoteChaosTests {
         }
     }
 
+    /// `job`'s record in the run's current snapshot.
     static func state(_ job: String, _ runner: Runner) -> JobRecord {
         let snapshot = runner.snapshot()
         return snapshot.state.jobs[snapshot.state.graph.names.firstIndex(of: job)!]
     }
 
+    /// The messages of `job`'s server-error delays so far.
     static func serverErrors(_ events: RunEvents, _ job: String) -> [String] {
         events.updates.filter { $0.name == job && $0.update.state == .delayed }.compactMap { update in
             if case .serverError(let message)? = update.update.delayReason { return message }

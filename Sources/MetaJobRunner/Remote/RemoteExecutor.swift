@@ -8,7 +8,8 @@ import MetaJobCore
 /// Request budget per job: one start, one status check per interval (the check that sees the end carries the
 /// final status), one logs read. Start refusals (409, 5xx, unreachable) go to the runner's delay queue;
 /// failed status checks back off. A start that may have created an execution without saying so (no answer,
-/// a lost connection, 5xx) is looked for in the job's executions before the job is started again. `@unchecked Sendable`: every access to its state is on `queue`.
+/// a lost connection, 5xx) is looked for in the job's executions before the job is started again.
+/// `@unchecked Sendable`: every access to its state is on `queue`.
 public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
     private let configuration: RemoteConfiguration
