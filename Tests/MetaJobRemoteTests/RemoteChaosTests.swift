@@ -138,9 +138,10 @@ struct RemoteChaosTests {
         await server.stop()
     }
 
-    /// Case 3. Bursts of 503: the first three starts, then (while the roots run) three status checks and the
-    /// next two starts. Refused starts wait in the delay queue with a server-error reason and keep their
-    /// attempt number; refused checks back off; every job runs once and the meta job succeeds.
+    /// Case 3. Bursts of 503: the first three starts and the first logs read, then (while the roots run) three
+    /// status checks and the next two starts. Refused starts wait in the delay queue with a server-error reason
+    /// and keep their attempt number; refused checks back off; the refused logs read leaves a note, not a
+    /// failure; every job runs once and the meta job succeeds.
     @Test func burstsOf503DelayStartsAndChecksAndStartNothingTwice() async throws {
         var scripts: [String: Script] = [:]
         for name in ["a", "b"] { scripts[name] = Script(runSeconds: 0.6) }
@@ -151,6 +152,7 @@ struct RemoteChaosTests {
                     RemoteRun.job("e", ["c", "d"])]
         let (runner, events) = RemoteRun.make(jobs, server: server, interval: 0.1, requestTimeout: 2)
         server.failNext(3, of: [.start])
+        server.failNext(1, of: [.logs])
         runner.start()
         #expect(await events.until { $0.order(of: .running).contains("a") && $0.order(of: .running).contains("b") })
         server.failNext(3, of: [.status])
@@ -169,6 +171,11 @@ struct RemoteChaosTests {
             }
             #expect(message.contains("HTTP 503") && message.contains("service unavailable"), "\(message)")
         }
+        // The logs read that got a 503 is not a failure: that job's output points to where the logs are kept.
+        let notes = ["a", "b", "c", "d", "e"].flatMap { events.lines($0, .stderr) }
+        #expect(notes.count == 1 && notes[0].contains("did not give the logs") && notes[0].contains("HTTP 503")
+                && notes[0].contains("https://logs.example.com/"), "\(notes)")
+        #expect(server.faultsLeft == 0)
         let refusedPerJob = Dictionary(grouping: delays, by: \.name).mapValues(\.count)
         #expect(events.updates.allSatisfy { $0.update.state != .platformError })
         Self.startedOnce(["a", "b", "c", "d", "e"], server, runner, refusedPOSTs: refusedPerJob)
