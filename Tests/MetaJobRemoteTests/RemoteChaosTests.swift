@@ -144,7 +144,7 @@ struct RemoteChaosTests {
     /// failure; every job runs once and the meta job succeeds.
     @Test func burstsOf503DelayStartsAndChecksAndStartNothingTwice() async throws {
         var scripts: [String: Script] = [:]
-        for name in ["a", "b"] { scripts[name] = Script(runSeconds: 0.6) }
+        for name in ["a", "b"] { scripts[name] = Script(runSeconds: 60) }
         for name in ["c", "d", "e"] { scripts[name] = Script(runSeconds: 0.2) }
         let server = try await FakeControlService(scripts: scripts)
         server.conflictWhileRunning = true
@@ -157,6 +157,9 @@ struct RemoteChaosTests {
         #expect(await events.until { $0.order(of: .running).contains("a") && $0.order(of: .running).contains("b") })
         server.failNext(3, of: [.status])
         server.failNext(2, of: [.start])
+        // Ended only now, so the second bursts are in place before their dependents start.
+        server.endRunning("a")
+        server.endRunning("b")
         #expect(await events.finish())
 
         #expect(events.outcome == .succeeded)
@@ -191,7 +194,7 @@ struct RemoteChaosTests {
         let server = try await FakeControlService(scripts: [
             "b": Script(runSeconds: 60, finalStatus: "user_error", finalMessage: "b: bad input row 7"),
             "d": Script(runSeconds: 0.2),
-            "a": Script(runSeconds: 0.4, finalStatus: "user_error", finalMessage: "a: division by zero"),
+            "a": Script(runSeconds: 60, finalStatus: "user_error", finalMessage: "a: division by zero"),
             "c": Script(runSeconds: 0.2),
         ])
         let jobs = [RemoteRun.job("b", failDag: false), RemoteRun.job("d", ["b"]), RemoteRun.job("a", ["d"]),
@@ -206,6 +209,7 @@ struct RemoteChaosTests {
         try await server.comeBack()
         #expect(await events.until { $0.order(of: .running).contains("a") })
         server.failNext(3, of: [.status])
+        server.endRunning("a")
         #expect(await events.finish())
 
         #expect(events.outcome == .failed)
