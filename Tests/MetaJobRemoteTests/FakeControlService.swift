@@ -3,7 +3,27 @@ import Foundation
 
 /// A VDK Control Service on 127.0.0.1 (random free port) that plays the Data Jobs API's execution
 /// endpoints with scripted answers per job, and records every request it gets.
+///
+/// Chaos knobs for outages in the middle of a run: `failNext` (bursts of 503), `delayAnswers` (answers slower
+/// than the client's timeout), `goDown`/`comeBack` (connections refused, then the service back on the same
+/// port with everything it knew), `conflictWhileRunning` (409 for a start while the job runs, as the real
+/// service answers).
 final class FakeControlService: @unchecked Sendable {
+    /// The kinds of API request a chaos knob applies to.
+    enum Endpoint: Sendable, Hashable, CaseIterable {
+        case start, status, list, logs, cancel, token
+    }
+
+    /// What a burst does to a request it catches.
+    enum Fault: Sendable {
+        /// Answered with this status; the request has no effect (an overloaded service refusing work).
+        case answer(Int)
+        /// The request takes effect, then is answered with this status (a gateway giving up on a slow backend).
+        case afterEffect(Int)
+        /// The request takes effect, then the connection is closed with no answer.
+        case drop
+    }
+
     /// What the service does for one data job.
     struct Script: Sendable {
         /// Answers to successive start requests before one is accepted (e.g. [409] or [500]); then 202.
@@ -56,6 +76,11 @@ final class FakeControlService: @unchecked Sendable {
     private var executions: [Execution] = []
     private var peakRunning = 0
     private var statusReads: [String: Int] = [:]
+    /// Bursts of faults still to hand out: the next `remaining` requests to `endpoints` get `fault`.
+    private var bursts: [(remaining: Int, endpoints: Set<Endpoint>, fault: Fault)] = []
+    /// Seconds an answer is held back after it was decided (the request has taken effect), per endpoint.
+    private var slowness: [Endpoint: Double] = [:]
+    private var conflicts = false
     /// `expires_in` of the access tokens the token endpoint hands out.
     var tokenLifetime: Double = 3600
     /// Requests answered 401 so far.
@@ -72,16 +97,21 @@ final class FakeControlService: @unchecked Sendable {
         self.scripts = scripts
         self.expectedAccessToken = accessToken
         self.expectedRefreshToken = refreshToken
-        let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
-        server = HTTPServer(address: address, timeout: 30, logger: .disabled)
-        let server = self.server!
+        try await listen(on: 0)
+    }
+
+    /// Starts a server on `port` (0: any free one) that answers with this service's state.
+    private func listen(on port: UInt16) async throws {
+        let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: port)
+        let server = HTTPServer(address: address, timeout: 30, logger: .disabled)
         await server.appendRoute("/*") { [unowned self] request in
             try await self.handle(request)
         }
+        self.server = server
         task = Task { try await server.run() }
         try await server.waitUntilListening()
-        guard case .ip4(_, let port)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
-        self.port = port
+        guard case .ip4(_, let bound)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
+        self.port = bound
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
@@ -91,6 +121,87 @@ final class FakeControlService: @unchecked Sendable {
         await server.stop(timeout: 1)
         task?.cancel()
     }
+
+    // MARK: - Chaos
+
+    /// Stops listening: from now on connections are refused. Executions keep running (their clocks go on).
+    func goDown() async {
+        await server.stop(timeout: 0)
+        task?.cancel()
+    }
+
+    /// Listens again on the same port, with every execution and count it had before `goDown`.
+    func comeBack() async throws {
+        try await listen(on: port)
+    }
+
+    /// The next `count` requests to any of `endpoints` are answered `status` (and have no other effect).
+    func failNext(_ count: Int, of endpoints: Set<Endpoint>, status: Int = 503) {
+        faultNext(count, of: endpoints, .answer(status))
+    }
+
+    /// The next `count` requests to any of `endpoints` get `fault`.
+    func faultNext(_ count: Int, of endpoints: Set<Endpoint>, _ fault: Fault) {
+        lock.lock(); bursts.append((count, endpoints, fault)); lock.unlock()
+    }
+
+    /// Answers to `endpoints` are held back `seconds` after the request took effect; 0 makes them fast again.
+    func delayAnswers(by seconds: Double, of endpoints: Set<Endpoint>) {
+        lock.lock()
+        for e in endpoints { slowness[e] = seconds > 0 ? seconds : nil }
+        lock.unlock()
+    }
+
+    /// When true, a start while an execution of the job runs is answered 409, as the real service does.
+    var conflictWhileRunning: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return conflicts }
+        set { lock.lock(); conflicts = newValue; lock.unlock() }
+    }
+
+    /// Ends `job`'s running executions now, with their scripted final status: lets a test end a job at a
+    /// chosen moment (during an outage, say) instead of guessing a run time.
+    func endRunning(_ job: String) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        for i in executions.indices where executions[i].job == job && executions[i].running(at: now) {
+            executions[i].end = now
+        }
+    }
+
+    /// Executions created for `job` (each accepted start creates one).
+    func executions(of job: String) -> [Execution] { allExecutions.filter { $0.job == job } }
+
+    /// Which knob-relevant endpoint `request` is, if any.
+    static func endpoint(of request: Request) -> Endpoint? {
+        if request.path == "/oauth/token" { return .token }
+        let rest = request.path.split(separator: "/").dropFirst(5)
+        switch (request.method, rest.count) {
+        case ("POST", 3): return .start
+        case ("GET", 1): return .list
+        case ("GET", 2): return .status
+        case ("GET", 3): return .logs
+        case ("DELETE", 2): return .cancel
+        default: return nil
+        }
+    }
+
+    /// Seconds answers to `endpoint` are held back now.
+    private func extraDelay(_ endpoint: Endpoint?) -> Double {
+        lock.lock(); defer { lock.unlock() }
+        return endpoint.flatMap { slowness[$0] } ?? 0
+    }
+
+    /// Takes one fault from the first burst that covers `endpoint`.
+    private func takeFault(_ endpoint: Endpoint?) -> Fault? {
+        guard let endpoint else { return nil }
+        lock.lock(); defer { lock.unlock() }
+        guard let i = bursts.firstIndex(where: { $0.remaining > 0 && $0.endpoints.contains(endpoint) }) else { return nil }
+        bursts[i].remaining -= 1
+        return bursts[i].fault
+    }
+
+    /// Faults not handed out yet (0 when every burst was used up).
+    var faultsLeft: Int { lock.lock(); defer { lock.unlock() }; return bursts.reduce(0) { $0 + $1.remaining } }
 
     // MARK: - What happened
 
@@ -113,14 +224,25 @@ final class FakeControlService: @unchecked Sendable {
         for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
         let entry = Request(method: request.method.rawValue, path: request.path, query: request.target.query(percentEncoded: false),
                             headers: headers, body: body, time: Date())
-        let (response, slow) = answer(entry)
-        // A slow answer comes after the execution was created: the client's timeout hits a started execution.
+        let endpoint = Self.endpoint(of: entry)
+        let fault = takeFault(endpoint)
+        var (response, slow) = answer(entry, fault)
+        slow += extraDelay(endpoint)
+        // A slow answer comes after the request took effect: the client's timeout hits a started execution.
         if slow > 0 { try await Task.sleep(nanoseconds: UInt64(slow * 1e9)) }
+        switch fault {
+        case .afterEffect(let status)?: response = json(status, ["messages": ["gateway gave up (burst)"]])
+        case .drop?: response = HTTPResponse(webSocket: ConnectionDropper())
+        case .answer?, nil: break
+        }
         return response
     }
 
-    private func answer(_ entry: Request) -> (HTTPResponse, Double) {
+    private func answer(_ entry: Request, _ fault: Fault?) -> (HTTPResponse, Double) {
         lock.lock(); recorded.append(entry); lock.unlock()
+        if case .answer(let status)? = fault {
+            return (json(status, ["messages": ["service unavailable (burst)"]]), 0)
+        }
         let request = entry
         if request.path == "/oauth/token" { return (token(entry), 0) }
         if let expectedAccessToken, entry.headers["authorization"] != "Bearer " + expectedAccessToken {
@@ -177,6 +299,10 @@ final class FakeControlService: @unchecked Sendable {
             return (json(code, ["messages": [code == 409 ? script.refusalMessage : "refused with \(code)"]]), 0)
         }
         let now = Date()
+        if conflicts, executions.contains(where: { $0.job == job && $0.running(at: now) }) {
+            lock.unlock()
+            return (json(409, ["messages": [script.refusalMessage]]), 0)
+        }
         let id = "\(job)-\(executions.count + 1)"
         let startedBy = request.json?["started_by"] as? String ?? ""
         executions.append(Execution(id: id, job: job, startedBy: startedBy, start: now, end: now.addingTimeInterval(script.runSeconds),

@@ -8,6 +8,8 @@ final class RunEvents: RunObserver, @unchecked Sendable {
     private var names: [String] = []
     private var store: [RunEvent] = []
     private let done = DispatchSemaphore(value: 0)
+    /// Broadcast after every event, for `until`.
+    private let changed = NSCondition()
 
     func attach(_ snapshot: RunSnapshot) {
         lock.lock(); names = snapshot.state.graph.names; lock.unlock()
@@ -16,7 +18,30 @@ final class RunEvents: RunObserver, @unchecked Sendable {
     func receive(_ event: RunEvent) {
         lock.lock(); store.append(event); lock.unlock()
         if case .runFinished = event.kind { done.signal() }
+        changed.lock(); changed.broadcast(); changed.unlock()
     }
+
+    /// Waits until `condition` holds, looking again after each event; false when `seconds` pass first.
+    /// Off the cooperative pool, so the loopback server's tasks keep their threads.
+    func until(seconds: Double = 30, _ condition: @escaping @Sendable (RunEvents) -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let deadline = Date().addingTimeInterval(seconds)
+                self.changed.lock()
+                defer { self.changed.unlock() }
+                while !condition(self) {
+                    if !self.changed.wait(until: deadline) {
+                        continuation.resume(returning: condition(self))
+                        return
+                    }
+                }
+                continuation.resume(returning: true)
+            }
+        }
+    }
+
+    /// The states `job` went through, in order.
+    func states(of job: String) -> [JobState] { updates.filter { $0.name == job }.map(\.update.state) }
 
     var events: [RunEvent] { lock.lock(); defer { lock.unlock() }; return store }
 

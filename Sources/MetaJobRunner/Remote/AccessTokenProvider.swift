@@ -71,7 +71,7 @@ final class AccessTokenProvider: @unchecked Sendable {
             }
         case .failure(.timedOut):
             result = .failure(.token("the authorization server \(authorizationURL.absoluteString) did not answer in time", transient: true))
-        case .failure(.unreachable(let message)), .failure(.token(let message, _)):
+        case .failure(.unreachable(let message)), .failure(.lost(let message)), .failure(.token(let message, _)):
             result = .failure(.token("cannot reach the authorization server \(authorizationURL.absoluteString): \(message)", transient: true))
         }
         let pending = waiters

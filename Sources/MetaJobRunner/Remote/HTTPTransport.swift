@@ -45,6 +45,8 @@ final class HTTPTransport: @unchecked Sendable {
                 result = .success(HTTPReply(status: http.statusCode, headers: headers, body: data ?? Data()))
             } else if let error = error as? URLError, error.code == .timedOut {
                 result = .failure(.timedOut)
+            } else if let error = error as? URLError, !HTTPTransport.notSent.contains(error.code) {
+                result = .failure(.lost(HTTPTransport.explain(error, words: words)))
             } else {
                 result = .failure(.unreachable(HTTPTransport.explain(error, words: words)))
             }
@@ -58,6 +60,16 @@ final class HTTPTransport: @unchecked Sendable {
         }
         task.resume()
     }
+
+    /// Failures that happen before a request goes out (no connection, no name, no TLS), so the service cannot
+    /// have acted on it. Any other failure (reset, closed with no answer: libcurl's "Empty reply from server")
+    /// may come after the service acted.
+    private static let notSent: Set<URLError.Code> = [
+        .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .badURL, .unsupportedURL,
+        .secureConnectionFailed, .serverCertificateHasBadDate, .serverCertificateUntrusted,
+        .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid, .clientCertificateRejected,
+        .clientCertificateRequired,
+    ]
 
     /// Stops the session once every request in flight has ended.
     func close() {

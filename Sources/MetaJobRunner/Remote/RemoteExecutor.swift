@@ -7,7 +7,9 @@ import MetaJobCore
 ///
 /// Request budget per job: one start, one status check per interval (the check that sees the end carries the
 /// final status), one logs read. Start refusals (409, 5xx, unreachable) go to the runner's delay queue;
-/// failed status checks back off. `@unchecked Sendable`: every access to its state is on `queue`.
+/// failed status checks back off. A start that may have created an execution without saying so (no answer,
+/// a lost connection, 5xx) is looked for in the job's executions before the job is started again.
+/// `@unchecked Sendable`: every access to its state is on `queue`.
 public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
     private let configuration: RemoteConfiguration
@@ -15,6 +17,10 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
     private let client: ControlServiceClient
     private var attempts: [AttemptKey: RemoteAttempt] = [:]
     private var adoptions: [String: String]
+    /// Jobs whose start may have created an execution nobody could look for yet (no answer, and the lists
+    /// after it failed too): job name → when that start was sent. Their next start lists before it posts,
+    /// so an outage cannot make us start one job twice.
+    private var unsettledStarts: [String: Double] = [:]
     private var starts = 0
 
     /// An executor speaking to the service in `configuration`; events go to `onEvent`, on `queue`.
@@ -45,15 +51,24 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
         attempts[request.key] = attempt
         if let id = adoptions.removeValue(forKey: request.jobName) {
             reattach(attempt, id)
+        } else if let since = unsettledStarts[request.jobName] {
+            attempt.submittedAt = since
+            findOurs(attempt)
         } else {
             submit(attempt)
         }
     }
 
     /// Cancels the attempt's execution (DELETE); the service decides how long stopping takes, not `graceSeconds`.
+    /// Asked again without grace (a second Ctrl-C), it stops waiting for the service's word.
     public func terminate(_ key: AttemptKey, graceSeconds: Double) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard let attempt = attempts[key], !attempt.cancelRequested else { return }
+        guard let attempt = attempts[key] else { return }
+        if attempt.cancelRequested {
+            // The service may be unreachable for good: the user must still be able to end the run.
+            if graceSeconds == 0 && attempt.phase != .finishing { abandon(attempt) }
+            return
+        }
         attempt.cancelRequested = true
         // Still starting: the cancel goes out as soon as the execution id is known.
         if attempt.phase == .polling { sendCancel(attempt) }
@@ -88,10 +103,12 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
         case .success(let reply) where reply.status == 409:
             refuse(attempt, .conflict(message: client.words.describe(reply.body)))
         case .success(let reply) where reply.status >= 500:
+            // A gateway's 502/504 may come after the service created the execution: look before the next POST.
+            unsettle(attempt)
             refuse(attempt, .serverError(message: "HTTP \(reply.status): \(client.words.describe(reply.body))"))
         case .success(let reply):
             fail(attempt, .platformError, "the Control Service refused to start \(job) (HTTP \(reply.status)): \(client.words.describe(reply.body))")
-        case .failure(.timedOut):
+        case .failure(.timedOut), .failure(.lost):
             // The execution may have been created: look before starting again.
             attempt.startTimeouts += 1
             findOurs(attempt)
@@ -108,6 +125,8 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             guard attempts[attempt.request.key] === attempt else { return }
             if case .success(let reply) = result, reply.status == 200, let list = ExecutionInfo.decodeList(reply.body) {
                 attempt.listFailures = 0
+                // Whatever the list shows settles whether the earlier start created an execution.
+                unsettledStarts[attempt.request.jobName] = nil
                 // The service's clock may lag ours a little.
                 let since = attempt.submittedAt - 2
                 // A submitted execution may have no start_time yet: one of ours still under way counts too.
@@ -127,8 +146,9 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
             }
             attempt.listFailures += 1
             if attempt.listFailures >= 3 {
-                // Unknown whether it started: the delay queue waits, and a start while it runs is answered 409.
-                refuse(attempt, .serverError(message: "the start of \(attempt.request.jobName) timed out and its executions could not be listed"))
+                // Unknown whether it started: the delay queue waits, and the next start looks again first.
+                unsettle(attempt)
+                refuse(attempt, .serverError(message: "the start of \(attempt.request.jobName) got no answer and its executions could not be listed"))
             } else {
                 let delay = min(60, interval * Double(1 << attempt.listFailures))
                 queue.asyncAfter(deadline: .now() + delay) { [self] in
@@ -136,6 +156,12 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Remembers that `attempt`'s start may have created an execution: the job's next start lists first.
+    private func unsettle(_ attempt: RemoteAttempt) {
+        let job = attempt.request.jobName
+        unsettledStarts[job] = min(unsettledStarts[job] ?? attempt.submittedAt, attempt.submittedAt)
     }
 
     /// Re-attaches an execution started by an earlier, interrupted run.
@@ -165,7 +191,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 switch result {
                 case .success(let reply): why = "HTTP \(reply.status)"
                 case .failure(.timedOut): why = "timed out"
-                case .failure(.unreachable(let message)), .failure(.token(let message, _)): why = message
+                case .failure(.unreachable(let message)), .failure(.lost(let message)), .failure(.token(let message, _)): why = message
                 }
                 refuse(attempt, .serverError(message: "cannot read execution \(id) to re-attach it: \(why)"))
             }
@@ -270,6 +296,23 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
         }
     }
 
+    /// Ends the attempt as cancelled without the service confirming it; the job's output says what may be left
+    /// running there (the run's state machine words the reason of a stopped job itself).
+    private func abandon(_ attempt: RemoteAttempt) {
+        attempt.pollGeneration += 1
+        let job = attempt.request.jobName
+        let note: String
+        if let id = attempt.executionId {
+            note = "metajob: stopped before the Control Service confirmed the cancel: execution \(id) of \(job) may still run there; "
+                + "cancel it on the Control Service once it can be reached"
+        } else {
+            note = "metajob: stopped while the start of \(job) was unanswered: an execution of it may still run on the Control Service; "
+                + "look for it among the job's executions there once it can be reached"
+        }
+        emit(.output(attempt.request.key, .stderr, LogLines([Array(client.words.redact(note).utf8)])))
+        fail(attempt, .cancelled, note)
+    }
+
     // MARK: - End
 
     /// The execution ended: read its logs once, then report the end.
@@ -294,7 +337,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 switch result {
                 case .success(let reply): why = "HTTP \(reply.status)"
                 case .failure(.timedOut): why = "timed out"
-                case .failure(.unreachable(let message)), .failure(.token(let message, _)): why = message
+                case .failure(.unreachable(let message)), .failure(.lost(let message)), .failure(.token(let message, _)): why = message
                 }
                 let id = attempt.executionId ?? ""
                 let note = "metajob: the Control Service did not give the logs of execution \(id) (\(why)); "
