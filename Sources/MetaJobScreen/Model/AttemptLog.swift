@@ -33,6 +33,11 @@ struct AttemptLog: Sendable {
         return size
     }
 
+    /// Counts lines that were dropped before they got here.
+    mutating func skip(_ count: Int) {
+        dropped += count
+    }
+
     mutating func removeAll() {
         storage = []
         head = 0

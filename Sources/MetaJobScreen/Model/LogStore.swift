@@ -1,8 +1,8 @@
 /// Every attempt's retained output, bounded per attempt and in total (oldest lines dropped first, counted).
 struct LogStore: Sendable {
     /// Bounds: lines and bytes per attempt, bytes in total.
-    var maxLinesPerAttempt = 20_000
-    var maxBytesPerAttempt = 8 << 20
+    var maxLinesPerAttempt = Dashboard.keptLogLinesPerAttempt
+    var maxBytesPerAttempt = Dashboard.keptLogBytesPerAttempt
     var maxBytesTotal = 64 << 20
     private(set) var logs: [LogKey: AttemptLog] = [:]
     private(set) var totalBytes = 0
@@ -21,6 +21,14 @@ struct LogStore: Sendable {
         }
         logs[key] = log
         if totalBytes > maxBytesTotal { shrink(keeping: key) }
+    }
+
+    /// Counts `count` lines of an attempt as dropped without having seen them (see `DashboardMessage.logLinesSkipped`).
+    mutating func skip(job: Int, attempt: Int, count: Int) {
+        let key = LogKey(job: job, attempt: attempt)
+        var log = logs.removeValue(forKey: key) ?? AttemptLog()
+        log.skip(count)
+        logs[key] = log
     }
 
     /// Replaces an attempt's lines (a past run's log loaded from the history).
