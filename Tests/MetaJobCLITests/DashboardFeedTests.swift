@@ -58,6 +58,100 @@ import Testing
         #expect(eventBatches.count <= 10, "a burst is coalesced, not delivered event by event (\(eventBatches.count) batches)")
     }
 
+    /// The log lines delivered to `inbox` as text, the lines counted as skipped and the sequence numbers of
+    /// the other events; also checks that each skip message comes before the events of its delivery.
+    private static func logs(in inbox: Inbox) -> (lines: [String], skipped: Int, otherEvents: [UInt64]) {
+        var lines: [String] = [], skipped = 0, others: [UInt64] = []
+        for batch in inbox.all {
+            var sawEvents = false
+            for message in batch {
+                switch message {
+                case .logLinesSkipped(_, _, let count):
+                    #expect(!sawEvents, "a skip message after the events it precedes")
+                    skipped += count
+                case .events(let events):
+                    sawEvents = true
+                    for event in events {
+                        if case .log(_, _, _, let batchLines) = event.kind {
+                            lines += batchLines.map { String(decoding: $0, as: UTF8.self) }
+                        } else {
+                            others.append(event.sequence)
+                        }
+                    }
+                default: break
+                }
+            }
+        }
+        return (lines, skipped, others)
+    }
+
+    /// Runs `feedEvents` on a runner queue while the UI queue is held busy (a UI that cannot keep up), then
+    /// lets the UI go and waits (bounded) until the feed has delivered to `inbox`.
+    private static func deliverWhileUIIsBusy(_ inbox: Inbox, ui: DispatchQueue, _ feedEvents: () -> Void) {
+        let hold = DispatchSemaphore(value: 0)
+        ui.async { hold.wait() }
+        feedEvents()
+        hold.signal()
+        let deadline = Date().addingTimeInterval(10)
+        while inbox.all.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        ui.sync {}
+        #expect(inbox.all.count == 1, "one delivery for everything that came while the UI was busy")
+    }
+
+    /// A flood the UI cannot keep up with: of 1,000,000 lines in 1,000 events, only the newest 20,000 (what
+    /// the screen keeps) are delivered, the rest are counted as skipped, other events all arrive in order.
+    @Test func floodBeyondWhatTheScreenKeepsIsCountedNotDelivered() {
+        let ui = DispatchQueue(label: "test.ui")
+        let inbox = Inbox()
+        let feed = DashboardFeed(ui: ui) { inbox.add($0) }
+        var sequence: UInt64 = 0
+        Self.deliverWhileUIIsBusy(inbox, ui: ui) {
+            for chunk in 0 ..< 1_000 {
+                sequence += 1
+                feed.receive(RunEvent(sequence: sequence, time: 0, kind: .controls(paused: false, limit: chunk + 1)))
+                let lines = LogLines((0 ..< 1_000).map { Array("line \(chunk * 1_000 + $0)".utf8) })
+                feed.receive(RunEvent(sequence: sequence + 1, time: 0, kind: .log(job: 0, attempt: 1, stream: .stdout, lines: lines)))
+                sequence += UInt64(lines.count)
+            }
+        }
+        let delivered = Self.logs(in: inbox)
+        #expect(delivered.lines.count == Dashboard.keptLogLinesPerAttempt)
+        #expect(delivered.lines.first == "line \(1_000_000 - Dashboard.keptLogLinesPerAttempt)", "the newest lines are kept")
+        #expect(delivered.lines.last == "line 999999")
+        #expect(delivered.skipped == 1_000_000 - Dashboard.keptLogLinesPerAttempt, "every dropped line is counted")
+        #expect(delivered.otherEvents.count == 1_000, "no other event is dropped")
+        #expect(delivered.otherEvents == delivered.otherEvents.sorted())
+    }
+
+    /// One read holding 500,000 lines is cut too, and lines of 1 MiB are kept up to the screen's byte bound.
+    @Test func oneHugeBatchAndHugeLinesAreCutToWhatTheScreenKeeps() {
+        let ui = DispatchQueue(label: "test.ui")
+        let inbox = Inbox()
+        let feed = DashboardFeed(ui: ui) { inbox.add($0) }
+        Self.deliverWhileUIIsBusy(inbox, ui: ui) {
+            let lines = LogLines((0 ..< 500_000).map { Array("y\($0)".utf8) })
+            feed.receive(RunEvent(sequence: 1, time: 0, kind: .log(job: 0, attempt: 1, stream: .stdout, lines: lines)))
+        }
+        let one = Self.logs(in: inbox)
+        #expect(one.lines.count == Dashboard.keptLogLinesPerAttempt)
+        #expect(one.lines.last == "y499999")
+        #expect(one.skipped == 500_000 - Dashboard.keptLogLinesPerAttempt)
+
+        let bigInbox = Inbox()
+        let bigFeed = DashboardFeed(ui: ui) { bigInbox.add($0) }
+        let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        Self.deliverWhileUIIsBusy(bigInbox, ui: ui) {
+            for i in 0 ..< 50 {
+                bigFeed.receive(RunEvent(sequence: UInt64(i + 1), time: 0, kind: .log(job: 0, attempt: 1, stream: .stdout, lines: LogLines([piece]))))
+            }
+        }
+        let big = Self.logs(in: bigInbox)
+        let keptBytes = big.lines.reduce(0) { $0 + $1.utf8.count }
+        #expect(keptBytes <= Dashboard.keptLogBytesPerAttempt, "\(keptBytes) bytes delivered")
+        #expect(big.lines.count + big.skipped == 50)
+        #expect(big.lines.count >= 1)
+    }
+
     @Test func nothingIsDeliveredAfterClose() {
         let ui = DispatchQueue(label: "test.ui")
         let inbox = Inbox()
