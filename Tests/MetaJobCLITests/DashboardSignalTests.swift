@@ -85,6 +85,19 @@ struct DashboardSignalTests {
         try expectCleanStop(tmux, started, modesBefore: modes, titleBefore: title)
     }
 
+    /// Ctrl-C typed in the terminal (the terminal sends SIGINT to its foreground process group, which is metajob
+    /// alone: each job has its own group) stops the run the same way.
+    @Test func ctrlCTypedInTheTerminalStopsLikeSigint() throws {
+        let tmux = try DashboardTmux()
+        defer { tmux.kill() }
+        let modes = try tmux.terminalModes(), title = try tmux.paneTitle()
+        let started = try startStubborn(tmux, grace: "1")
+        defer { cleanUp(started) }
+        try tmux.press("C-c")
+        #expect(tmux.exitCode(timeout: 30) == 130)
+        try expectCleanStop(tmux, started, modesBefore: modes, titleBefore: title)
+    }
+
     /// SIGTERM: the same stop and the same clean terminal, exit 143.
     @Test func sigtermStopsEveryJobRestoresTheTerminalAndExits143() throws {
         let tmux = try DashboardTmux()
