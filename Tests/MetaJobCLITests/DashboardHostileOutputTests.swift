@@ -143,13 +143,14 @@ struct DashboardHostileOutputTests {
         #expect(try TerminalState(tmux) == before, "the terminal's state changed")
         try tmux.expectShellUsable()
 
-        // The flood was real: the run's log file holds millions of lines. (Reading them back line by line is
-        // `HostileOutputTests`' job; here it would take longer than the test.)
+        // The flood was real: the run's log file holds hundreds of thousands of lines at least (about a million
+        // a second on an idle machine, less when other builds share the cores). Reading them back line by line
+        // is `HostileOutputTests`' job; here it would take longer than the test.
         let store = try HistoryStore(path: tmux.directory + "/history.sqlite")
         let logFile = store.logFilePath(runId: try #require(try store.listRuns(limit: 1).first?.runId))
         let logBytes = try #require(try FileManager.default.attributesOfItem(atPath: logFile)[.size] as? Int)
         let lines = logBytes / "flood-line\n".utf8.count
-        #expect(lines > 1_000_000, "only about \(lines) lines were recorded: no flood to speak of")
+        #expect(lines > 200_000, "only about \(lines) lines were recorded: no flood to speak of")
         print("flood: about \(lines) lines recorded over \(Int(seconds)) s of key probes; metajob peak RSS \(peak / 1024) MB")
     }
 
