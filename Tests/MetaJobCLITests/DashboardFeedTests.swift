@@ -98,8 +98,9 @@ import Testing
         #expect(inbox.all.count == 1, "one delivery for everything that came while the UI was busy")
     }
 
-    /// A flood the UI cannot keep up with: of 1,000,000 lines in 1,000 events, only the newest 20,000 (what
-    /// the screen keeps) are delivered, the rest are counted as skipped, other events all arrive in order.
+    /// A flood the UI cannot keep up with: of 1,000,000 lines in 1,000 events, only the newest 20,000 (one
+    /// delivery's budget, also what the screen keeps) are delivered, the rest are counted as skipped, other
+    /// events all arrive in order.
     @Test func floodBeyondWhatTheScreenKeepsIsCountedNotDelivered() {
         let ui = DispatchQueue(label: "test.ui")
         let inbox = Inbox()
@@ -115,15 +116,15 @@ import Testing
             }
         }
         let delivered = Self.logs(in: inbox)
-        #expect(delivered.lines.count == Dashboard.keptLogLinesPerAttempt)
-        #expect(delivered.lines.first == "line \(1_000_000 - Dashboard.keptLogLinesPerAttempt)", "the newest lines are kept")
+        #expect(delivered.lines.count == DashboardFeed.linesPerDelivery)
+        #expect(delivered.lines.first == "line \(1_000_000 - DashboardFeed.linesPerDelivery)", "the newest lines are kept")
         #expect(delivered.lines.last == "line 999999")
-        #expect(delivered.skipped == 1_000_000 - Dashboard.keptLogLinesPerAttempt, "every dropped line is counted")
+        #expect(delivered.skipped == 1_000_000 - DashboardFeed.linesPerDelivery, "every dropped line is counted")
         #expect(delivered.otherEvents.count == 1_000, "no other event is dropped")
         #expect(delivered.otherEvents == delivered.otherEvents.sorted())
     }
 
-    /// One read holding 500,000 lines is cut too, and lines of 1 MiB are kept up to the screen's byte bound.
+    /// One read holding 500,000 lines is cut too, and of lines of 1 MiB only the newest goes (a line is never cut).
     @Test func oneHugeBatchAndHugeLinesAreCutToWhatTheScreenKeeps() {
         let ui = DispatchQueue(label: "test.ui")
         let inbox = Inbox()
@@ -133,9 +134,9 @@ import Testing
             feed.receive(RunEvent(sequence: 1, time: 0, kind: .log(job: 0, attempt: 1, stream: .stdout, lines: lines)))
         }
         let one = Self.logs(in: inbox)
-        #expect(one.lines.count == Dashboard.keptLogLinesPerAttempt)
+        #expect(one.lines.count == DashboardFeed.linesPerDelivery)
         #expect(one.lines.last == "y499999")
-        #expect(one.skipped == 500_000 - Dashboard.keptLogLinesPerAttempt)
+        #expect(one.skipped == 500_000 - DashboardFeed.linesPerDelivery)
 
         let bigInbox = Inbox()
         let bigFeed = DashboardFeed(ui: ui) { bigInbox.add($0) }
@@ -146,10 +147,42 @@ import Testing
             }
         }
         let big = Self.logs(in: bigInbox)
-        let keptBytes = big.lines.reduce(0) { $0 + $1.utf8.count }
-        #expect(keptBytes <= Dashboard.keptLogBytesPerAttempt, "\(keptBytes) bytes delivered")
-        #expect(big.lines.count + big.skipped == 50)
-        #expect(big.lines.count >= 1)
+        #expect(big.lines.count == 1, "\(big.lines.count) lines of 1 MiB delivered at once")
+        #expect(big.skipped == 49)
+    }
+
+    /// Fifteen jobs flooding lines of NULs at once share one budget per delivery: what is delivered stays within
+    /// it (give or take one line per attempt), every attempt shows its newest lines, every dropped line is counted.
+    @Test func severalFloodsShareOneBudgetPerDelivery() {
+        let ui = DispatchQueue(label: "test.ui")
+        let inbox = Inbox()
+        let feed = DashboardFeed(ui: ui) { inbox.add($0) }
+        let line = [UInt8](repeating: 0, count: 3_000)  // NULs: the costliest bytes to show
+        let event = LogLines(Array(repeating: line, count: 100))  // 300 KB
+        Self.deliverWhileUIIsBusy(inbox, ui: ui) {
+            for round in 0 ..< 100 {
+                for job in 0 ..< 15 {
+                    feed.receive(RunEvent(sequence: UInt64(round * 15 + job), time: 0, kind: .log(job: job, attempt: 1, stream: .stdout, lines: event)))
+                }
+            }
+        }
+        var delivered: [Int: Int] = [:], skipped: [Int: Int] = [:], bytes = 0
+        for message in inbox.all.joined() {
+            switch message {
+            case let .logLinesSkipped(job, _, count): skipped[job, default: 0] += count
+            case .events(let events):
+                for case let .log(job, _, _, lines) in events.map(\.kind) {
+                    delivered[job, default: 0] += lines.count
+                    bytes += lines.byteCount
+                }
+            default: break
+            }
+        }
+        #expect(bytes <= DashboardFeed.bytesPerDelivery + 15 * line.count, "\(bytes) bytes delivered at once")
+        for job in 0 ..< 15 {
+            #expect((delivered[job] ?? 0) >= 1, "job \(job) shows its newest lines")
+            #expect((delivered[job] ?? 0) + (skipped[job] ?? 0) == 100 * event.count, "job \(job): every line delivered or counted")
+        }
     }
 
     @Test func nothingIsDeliveredAfterClose() {

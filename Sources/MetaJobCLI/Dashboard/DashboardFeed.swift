@@ -7,12 +7,20 @@ import MetaJobScreen
 /// in batches, at most `maxRate` batches a second, and nothing at all while nothing happens.
 ///
 /// On the runner's queue it only appends to a buffer (the run is never slowed by drawing); the UI queue takes
-/// the whole buffer each time. A job's output can arrive faster than the UI turns lines into text (a flood,
-/// or a UI thread starved of CPU): then the buffer would grow without end and each delivery would take longer
-/// than the last, keys waiting behind it. So an attempt's lines that newer buffered lines already push out of
-/// what the screen keeps (`Dashboard.keptLogLinesPerAttempt`/`…BytesPerAttempt`) are dropped here and only
-/// counted (`.logLinesSkipped`); they are in the history. The buffer and the work per delivery stay bounded.
+/// the whole buffer each time. A job's output can arrive faster than the UI turns lines into text (a flood, a
+/// line of control bytes each shown as four characters, a UI thread starved of CPU): then the buffer would grow
+/// without end and each delivery would take longer than the last, keys waiting behind it. So each delivery
+/// carries at most a budget of output — `linesPerDelivery` lines and `bytesPerDelivery` bytes, shared by the
+/// attempts that have output waiting — and an attempt's older lines beyond its share are dropped and only
+/// counted (`.logLinesSkipped`: the screen shows them as earlier lines, which are in the history). The screen
+/// then keeps the newest lines as it would anyway. While the UI is busy the buffer is trimmed as events come
+/// (never below each attempt's newest event), so it stays bounded too.
 final class DashboardFeed: RunObserver, @unchecked Sendable {
+    /// Output one delivery carries at most (see the type's comment). At 30 deliveries a second that is 30 MB/s
+    /// or 600,000 lines/s before anything is dropped; sanitising 1 MB of control bytes is quick even unoptimised.
+    static let linesPerDelivery = Dashboard.keptLogLinesPerAttempt
+    static let bytesPerDelivery = 1 << 20
+
     private let ui: DispatchQueue
     private let deliver: @Sendable ([DashboardMessage]) -> Void
     private let minInterval: Double
@@ -23,6 +31,8 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
     private var pending: [RunEvent?] = []
     /// The log events in `pending`, by attempt.
     private var logs: [PendingLog.Key: PendingLog] = [:]
+    /// The bytes of the log events in `pending`.
+    private var logBytes = 0
     private var scheduled = false
     private var lastDelivery: DispatchTime = .init(uptimeNanoseconds: 0)
     private var closed = false
@@ -30,9 +40,9 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
     /// - Parameters:
     ///   - ui: the queue `deliver` is called on.
     ///   - maxRate: batches per second at most (the redraw rate while events flow).
-    ///   - maxLines, maxBytes: per attempt, buffered lines older than this many newer lines (or bytes) are dropped.
-    init(ui: DispatchQueue, maxRate: Double = 30, maxLines: Int = Dashboard.keptLogLinesPerAttempt,
-         maxBytes: Int = Dashboard.keptLogBytesPerAttempt, deliver: @escaping @Sendable ([DashboardMessage]) -> Void) {
+    ///   - maxLines, maxBytes: the output one delivery carries at most, shared by the attempts.
+    init(ui: DispatchQueue, maxRate: Double = 30, maxLines: Int = DashboardFeed.linesPerDelivery,
+         maxBytes: Int = DashboardFeed.bytesPerDelivery, deliver: @escaping @Sendable ([DashboardMessage]) -> Void) {
         self.ui = ui
         self.deliver = deliver
         self.minInterval = 1 / maxRate
@@ -53,7 +63,10 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
             let key = PendingLog.Key(job: job, attempt: attempt)
             logs[key, default: PendingLog()].add(position: pending.count, lines: lines.count, bytes: lines.byteCount)
             pending.append(event)
-            for position in logs[key]!.dropCovered(maxLines: maxLines, maxBytes: maxBytes) { pending[position] = nil }
+            logBytes += lines.byteCount
+            // Older events of this attempt that its newer ones already cover will not be delivered.
+            dropCovered(key)
+            if logBytes > maxBytes { shrinkToBudget() }
         } else {
             pending.append(event)
         }
@@ -64,12 +77,33 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
         ui.asyncAfter(deadline: max(now, earliest)) { [self] in self.flushToUI() }
     }
 
+    /// Drops the events of `key` that newer ones cover (see `PendingLog.dropCovered`).
+    private func dropCovered(_ key: PendingLog.Key) {
+        let before = logs[key]!.bytes
+        for position in logs[key]!.dropCovered(maxLines: maxLines, maxBytes: maxBytes) { pending[position] = nil }
+        logBytes -= before - logs[key]!.bytes
+    }
+
+    /// Over the budget while the UI is busy: drops the oldest events of the attempts with the most waiting
+    /// output until under it, or until each attempt is down to its newest event. Runs only while jobs flood,
+    /// over the attempts with output waiting.
+    private func shrinkToBudget() {
+        while logBytes > maxBytes {
+            guard let key = logs.filter({ $0.value.hasOlderEvents }).max(by: { $0.value.bytes < $1.value.bytes })?.key else { return }
+            let before = logs[key]!.bytes
+            guard let position = logs[key]!.dropOldest() else { return }
+            pending[position] = nil
+            logBytes -= before - logs[key]!.bytes
+        }
+    }
+
     /// Stops delivering (the run is no longer shown); what is buffered is dropped.
     func close() {
         lock.lock()
         closed = true
         pending = []
         logs = [:]
+        logBytes = 0
         lock.unlock()
     }
 
@@ -80,18 +114,22 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
         let batchLogs = logs
         pending = []
         logs = [:]
+        logBytes = 0
         scheduled = false
         lastDelivery = .now()
         let isClosed = closed
         lock.unlock()
         guard !isClosed, !batch.isEmpty else { return }
-        // Whole events were dropped as they came; cut the oldest kept one of each attempt to what the screen
-        // keeps too, so one huge read cannot make this delivery long. (Off the runner's queue: this is O(lines).)
+        // Each attempt with output gets an equal share of the budget: its older events beyond the share go,
+        // and its oldest kept event is cut to it, so one huge read cannot make this delivery long either.
         var messages: [DashboardMessage] = []
+        let shareLines = max(1, maxLines / max(1, batchLogs.count))
+        let shareBytes = max(1, maxBytes / max(1, batchLogs.count))
         for (key, var log) in batchLogs.sorted(by: { ($0.key.job, $0.key.attempt) < ($1.key.job, $1.key.attempt) }) {
+            for position in log.dropCovered(maxLines: shareLines, maxBytes: shareBytes) { batch[position] = nil }
             if let position = log.oldestPosition, let event = batch[position],
                case let .log(job, attempt, stream, lines) = event.kind {
-                let cut = log.trimCount(of: lines, maxLines: maxLines, maxBytes: maxBytes)
+                let cut = log.trimCount(of: lines, maxLines: shareLines, maxBytes: shareBytes)
                 if cut > 0 {
                     batch[position] = RunEvent(sequence: event.sequence + UInt64(cut), time: event.time,
                                                kind: .log(job: job, attempt: attempt, stream: stream, lines: Self.dropping(cut, of: lines)))

@@ -1,8 +1,8 @@
 import MetaJobCore
 
 /// One attempt's output waiting in the dashboard feed for the UI: where its log events sit in the feed's
-/// buffer and how many lines and bytes they hold, so the oldest can go once newer lines alone fill what the
-/// screen keeps. This is what bounds the feed's memory and the UI's work per delivery under a flood.
+/// buffer and how many lines and bytes they hold, so the oldest can go once newer lines alone fill the
+/// attempt's share of a delivery. This is what bounds the feed's memory and the UI's work per delivery.
 struct PendingLog {
     /// The attempt a pending log belongs to.
     struct Key: Hashable {
@@ -19,6 +19,9 @@ struct PendingLog {
     /// Lines dropped so far (not yet reported to the UI).
     private(set) var skipped = 0
 
+    /// True when events older than the newest are waiting (`dropOldest` can drop one).
+    var hasOlderEvents: Bool { events.count - head > 1 }
+
     /// The oldest kept event's position in the buffer, if any.
     var oldestPosition: Int? { head < events.count ? events[head].position : nil }
 
@@ -30,19 +33,26 @@ struct PendingLog {
     }
 
     /// Drops whole events from the oldest while the events after it still hold `maxLines` lines or `maxBytes`
-    /// bytes (the screen would drop all of the oldest one's lines anyway); returns their buffer positions.
+    /// bytes; returns their buffer positions.
     mutating func dropCovered(maxLines: Int, maxBytes: Int) -> [Int] {
         var dropped: [Int] = []
-        while events.count - head > 1 {
+        while hasOlderEvents {
             let oldest = events[head]
-            guard lines - oldest.lines >= maxLines || bytes - oldest.bytes >= maxBytes else { break }
-            dropped.append(oldest.position)
-            lines -= oldest.lines
-            bytes -= oldest.bytes
-            skipped += oldest.lines
-            head += 1
+            guard lines - oldest.lines >= maxLines || bytes - oldest.bytes >= maxBytes, let position = dropOldest() else { break }
+            dropped.append(position)
         }
         return dropped
+    }
+
+    /// Drops the oldest event if another one follows it (the newest is always kept); returns its position.
+    mutating func dropOldest() -> Int? {
+        guard hasOlderEvents else { return nil }
+        let oldest = events[head]
+        lines -= oldest.lines
+        bytes -= oldest.bytes
+        skipped += oldest.lines
+        head += 1
+        return oldest.position
     }
 
     /// How many of the first lines of the oldest kept event, `oldest`, the screen would drop at once: those

@@ -14,7 +14,7 @@ struct LogStore: Sendable {
         let key = LogKey(job: job, attempt: attempt)
         var log = logs.removeValue(forKey: key) ?? AttemptLog()
         for bytes in lines {
-            let line = LogLine(text: ScreenText.line(bytes), stderr: stderr, byteCount: bytes.count)
+            let line = LogLine(bytes: bytes, stderr: stderr)
             let before = log.bytes
             _ = log.append(line, maxLines: maxLinesPerAttempt, maxBytes: maxBytesPerAttempt)
             totalBytes += log.bytes - before
@@ -37,7 +37,7 @@ struct LogStore: Sendable {
         if let old = logs.removeValue(forKey: key) { totalBytes -= old.bytes }
         var log = AttemptLog()
         for line in lines {
-            _ = log.append(LogLine(text: ScreenText.line(line.bytes[...]), stderr: line.stderr, byteCount: line.bytes.count),
+            _ = log.append(LogLine(bytes: line.bytes[...], stderr: line.stderr),
                            maxLines: maxLinesPerAttempt, maxBytes: maxBytesPerAttempt)
         }
         totalBytes += log.bytes
