@@ -120,6 +120,7 @@ struct DashboardHostileOutputTests {
     @Test func floodLeavesTheDashboardAnsweringInBoundedMemory() throws {
         let (tmux, before) = try controlledTerminal()
         defer { tmux.kill() }
+        defer { tmux.killAndRemoveDirectory() }
         try writeDefinition(tmux, job: "flood", command: "yes flood-line")
         let pid = try tmux.launchMetajob(["run", "p.yaml", "--history", "history.sqlite", "--grace-period", "1"])
         defer { if ProcessProbe.isAlive(pid) { kill(pid, SIGKILL) } }
@@ -159,6 +160,7 @@ struct DashboardHostileOutputTests {
     @Test func fiftyMegabyteLineLeavesTheDashboardAnsweringInBoundedMemory() throws {
         let (tmux, before) = try controlledTerminal()
         defer { tmux.kill() }
+        defer { tmux.killAndRemoveDirectory() }
         try writeDefinition(tmux, job: "huge", command: #"head -c 52428800 /dev/zero | tr '\0' x"#)
         let pid = try tmux.launchMetajob(["run", "p.yaml", "--history", "history.sqlite"])
         defer { if ProcessProbe.isAlive(pid) { kill(pid, SIGKILL) } }
@@ -184,6 +186,34 @@ struct DashboardHostileOutputTests {
         #expect(pieces.reduce(0) { $0 + $1.bytes.count } == 52_428_800)
         #expect(pieces.allSatisfy { piece in piece.bytes.allSatisfy { $0 == UInt8(ascii: "x") } })
         print("50 MB line: metajob peak RSS \(peak / 1024) MB")
+    }
+
+    /// Fifteen jobs flooding lines of 3,000 NULs at once (each NUL shown as four characters, the costliest
+    /// output to show): the dashboard answers `?` and `Esc` within 5 s and stays under 200 MB, SIGINT stops the
+    /// run (exit 130) and the terminal is as before. Without history: it would grow by gigabytes.
+    @Test func fifteenJobsFloodingControlBytesLeaveTheDashboardAnswering() throws {
+        let (tmux, before) = try controlledTerminal()
+        defer { tmux.kill() }
+        var definition = "name: nul-flood\njobs:\n"
+        for job in 1 ... 15 {
+            definition += "  - job_name: nul-\(job)\n    depends_on: []\n    command: yes \"$(printf %3000s x)\" | tr ' ' '\\000'\n"
+        }
+        try definition.write(toFile: tmux.directory + "/p.yaml", atomically: true, encoding: .utf8)
+        let pid = try tmux.launchMetajob(["run", "p.yaml", "--no-history", "--grace-period", "1"])
+        defer { if ProcessProbe.isAlive(pid) { kill(pid, SIGKILL) } }
+        try tmux.waitFor("the NULs in the log pane") { $0.contains("15 running") && $0.contains(#"\x00\x00"#) }
+        for round in 1 ... 2 {
+            try expectHelpAnswers(tmux, "during the flood of NULs (round \(round))")
+            Thread.sleep(forTimeInterval: 1)
+        }
+        let peak = try #require(peakRSSKB(pid), "cannot read metajob's /proc/\(pid)/status")
+        // Measured ~140 MB on a loaded 2-core machine (~40 MB headless); 200 MB as for the other floods.
+        #expect(peak < 200 * 1024, "metajob's peak RSS was \(peak / 1024) MB during the flood of NULs")
+        #expect(kill(pid, SIGINT) == 0)
+        #expect(tmux.exitCode() == 130)
+        #expect(try TerminalState(tmux) == before, "the terminal's state changed")
+        try tmux.expectShellUsable()
+        print("15 jobs flooding NULs: metajob peak RSS \(peak / 1024) MB")
     }
 
     /// The stdout of `argv` run directly (the exact bytes).

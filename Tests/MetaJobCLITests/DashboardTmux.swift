@@ -53,6 +53,12 @@ final class DashboardTmux {
         _ = try? run(["kill-server"], check: false)
     }
 
+    /// Stops the server and deletes the scratch directory (for tests whose history holds hundreds of MB).
+    func killAndRemoveDirectory() {
+        kill()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     /// Types `text` literally.
     func type(_ text: String) throws {
         try run(["send-keys", "-t", "0", "-l", text])
