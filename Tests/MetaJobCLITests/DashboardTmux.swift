@@ -53,6 +53,12 @@ final class DashboardTmux {
         _ = try? run(["kill-server"], check: false)
     }
 
+    /// Stops the server and deletes the scratch directory (for tests whose history holds hundreds of MB).
+    func killAndRemoveDirectory() {
+        kill()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     /// Types `text` literally.
     func type(_ text: String) throws {
         try run(["send-keys", "-t", "0", "-l", text])
@@ -99,6 +105,76 @@ final class DashboardTmux {
     @discardableResult
     func waitFor(text: String, timeout: Double = 45) throws -> (ok: Bool, screen: String) {
         try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+    }
+
+    // MARK: - Reliability helpers
+
+    /// A tmux format (`#{pane_title}`, `#{alternate_on}`) evaluated for the pane.
+    func display(_ format: String) throws -> String {
+        try run(["display-message", "-p", "-t", "0", format]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The pane's title, which an OSC 0/2 sequence that reached the terminal would change.
+    func paneTitle() throws -> String { try display("#{pane_title}") }
+
+    /// The terminal modes a full-screen program may change and must put back: alternate screen, cursor
+    /// visibility, keypad and mouse modes, insert/origin/wrap modes and the scroll region.
+    func terminalModes() throws -> [String: String] {
+        let names = ["alternate_on", "cursor_flag", "insert_flag", "keypad_cursor_flag", "keypad_flag", "mouse_any_flag",
+                     "mouse_all_flag", "mouse_button_flag", "mouse_sgr_flag", "origin_flag", "wrap_flag",
+                     "scroll_region_upper", "scroll_region_lower"]
+        let values = try display(names.map { "#{\($0)}" }.joined(separator: " ")).split(separator: " ", omittingEmptySubsequences: false)
+        return Dictionary(uniqueKeysWithValues: zip(names, values.map(String.init)))
+    }
+
+    /// Lets programs in the pane set tmux's paste buffers with OSC 52 (off by default), so a clipboard write
+    /// that reaches the terminal becomes visible in `pasteBuffers()`.
+    func allowClipboardWrites() throws {
+        try run(["set-option", "-s", "set-clipboard", "on"])
+    }
+
+    /// The contents of tmux's paste buffers, newest first.
+    func pasteBuffers() throws -> [String] {
+        let names = try run(["list-buffers", "-F", "#{buffer_name}"]).split(separator: "\n").map(String.init)
+        return try names.map { try run(["show-buffer", "-b", $0]) }
+    }
+
+    /// Runs `metajob args…` in the pane's shell through `sh -c 'echo $$ > pidfile; exec …'`, so the pid written
+    /// is the dashboard's own, in the terminal's foreground; afterwards the shell prints `exit=CODE` and writes
+    /// CODE to `exit.txt`. Returns metajob's pid once it is known.
+    func launchMetajob(_ args: [String], timeout: Double = 30) throws -> pid_t {
+        let pidFile = directory + "/metajob.pid"
+        try? FileManager.default.removeItem(atPath: pidFile)
+        try? FileManager.default.removeItem(atPath: directory + "/exit.txt")
+        let argv = ([BinaryRunner.binary.path] + args).map(Self.quote).joined(separator: " ")
+        try command("sh -c \(Self.quote("echo $$ > \(pidFile); exec \(argv)")); rc=$?; echo $rc > exit.txt; echo \"exit=$rc\"")
+        var pid: pid_t?
+        _ = ProcessProbe.eventually(timeout) {
+            pid = ProcessProbe.pid(in: pidFile)
+            return pid != nil
+        }
+        let shown = (try? screen()) ?? ""
+        return try #require(pid, "metajob did not start in the pane; the screen:\n\(shown)")
+    }
+
+    /// Waits for the shell to report metajob's exit code (see `launchMetajob`); nil on timeout.
+    func exitCode(timeout: Double = 30) -> Int32? {
+        var code: Int32?
+        _ = ProcessProbe.eventually(timeout) {
+            let text = (try? String(contentsOfFile: directory + "/exit.txt", encoding: .utf8)) ?? ""
+            code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return code != nil
+        }
+        return code
+    }
+
+    /// Expects the shell to read lines with echo on again: a command typed now runs and its output shows.
+    func expectShellUsable() throws {
+        let token = String(UUID().uuidString.prefix(8)).lowercased()
+        // The output differs from the typed line (`$((1+1))` expands), so only a running shell prints it.
+        try command("clear; echo ok-\(token)-$((1+1)); stty -a | grep -q -e '-icanon' -e ' -echo ' && echo tty-broken || echo tty-$((2+2))-sane")
+        #expect(try waitFor(text: "ok-\(token)-2", timeout: 15).ok, "the shell does not run commands after metajob exited")
+        #expect(try waitFor(text: "tty-4-sane", timeout: 15).ok, "the terminal is left without echo or line editing")
     }
 
     @discardableResult

@@ -29,6 +29,18 @@ struct LogStoreTests {
         #expect(counted == store.totalBytes, "the total is kept exactly")
     }
 
+    /// A line of control bytes is retained as text four times its size: the bound counts the text.
+    @Test func controlBytesCountAsTheTextTheyBecome() {
+        var store = LogStore()
+        store.maxBytesPerAttempt = 100_000
+        let nuls = [UInt8](repeating: 0, count: 1_000)  // shown as 4,000 characters of `\x00`
+        store.append(job: 0, attempt: 1, stderr: false, lines: LogLines(Array(repeating: nuls, count: 100)))
+        let log = store[LogKey(job: 0, attempt: 1)]!
+        let retained = (0 ..< log.count).reduce(0) { $0 + log[$1].text.utf8.count }
+        #expect(retained <= 100_000, "\(retained) bytes of text retained under a 100,000-byte bound")
+        #expect(log.count == 24 && log.dropped == 76)
+    }
+
     @Test func droppedLinesAreAnnouncedInTheLogPane() {
         var f = LiveRunFixture([("chatty", [])])
         f.send(.start, at: 0)

@@ -15,6 +15,11 @@ public struct Dashboard: Sendable {
         case browser
     }
 
+    /// The newest lines and bytes of an attempt's output the live screen keeps (older ones are only in the
+    /// history); a session may drop lines beyond these before delivering them.
+    public static let keptLogLinesPerAttempt = 20_000
+    public static let keptLogBytesPerAttempt = 8 << 20
+
     /// The smallest terminal the layout draws in; below it the frame says so.
     public static let minimumWidth = 60
     public static let minimumHeight = 16
@@ -133,6 +138,9 @@ public struct Dashboard: Sendable {
             return openLive(snapshot)
         case .events(let events):
             return apply(events)
+        case let .logLinesSkipped(job, attempt, count):
+            liveLogs.skip(job: job, attempt: attempt, count: count)
+            return []
         case .historyRuns(let list):
             runs = list.sorted { $0.startedAt > $1.startedAt }
             rebuildRunRows()

@@ -14,6 +14,10 @@ public enum DashboardMessage: Sendable {
     case live(RunSnapshot)
     /// Events of the live run since the last message, in order (coalesced by the session).
     case events([RunEvent])
+    /// Lines of a live attempt the session dropped before delivering them, because newer lines alone already
+    /// fill what the screen keeps (a flood): counted with the earlier lines that are only in the history.
+    /// Sent before the `events` holding that attempt's newer lines.
+    case logLinesSkipped(job: Int, attempt: Int, count: Int)
     /// Answer to `.loadHistory`: past runs, newest first.
     case historyRuns([RunSummary])
     /// Answer to `.openPastRun` (and its refreshes while that run is still going in another process).

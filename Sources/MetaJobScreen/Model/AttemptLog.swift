@@ -23,6 +23,9 @@ struct AttemptLog: Sendable {
     mutating func dropFirst() -> Int {
         guard count > 0 else { return 0 }
         let size = storage[head].byteCount + 32
+        // Free the text now, not at the next compaction: up to 1,024 dropped lines of up to 16 KB each would
+        // otherwise stay allocated per attempt.
+        storage[head].text = ""
         head += 1
         dropped += 1
         bytes -= size
@@ -31,6 +34,11 @@ struct AttemptLog: Sendable {
             head = 0
         }
         return size
+    }
+
+    /// Counts lines that were dropped before they got here.
+    mutating func skip(_ count: Int) {
+        dropped += count
     }
 
     mutating func removeAll() {

@@ -2,6 +2,14 @@
 struct LogLine: Sendable, Equatable {
     var text: String
     var stderr: Bool
-    /// Bytes as written (what the memory bound counts).
+    /// What the memory bound counts: the bytes as written, or the text's if that is more (a control byte
+    /// shows as four characters, so a line of NULs takes four times its size).
     var byteCount: Int
+
+    /// `bytes` neutralised for the screen.
+    init(bytes: ArraySlice<UInt8>, stderr: Bool) {
+        text = ScreenText.line(bytes)
+        self.stderr = stderr
+        byteCount = max(bytes.count, text.utf8.count)
+    }
 }

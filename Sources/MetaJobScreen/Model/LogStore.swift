@@ -1,8 +1,8 @@
 /// Every attempt's retained output, bounded per attempt and in total (oldest lines dropped first, counted).
 struct LogStore: Sendable {
     /// Bounds: lines and bytes per attempt, bytes in total.
-    var maxLinesPerAttempt = 20_000
-    var maxBytesPerAttempt = 8 << 20
+    var maxLinesPerAttempt = Dashboard.keptLogLinesPerAttempt
+    var maxBytesPerAttempt = Dashboard.keptLogBytesPerAttempt
     var maxBytesTotal = 64 << 20
     private(set) var logs: [LogKey: AttemptLog] = [:]
     private(set) var totalBytes = 0
@@ -14,7 +14,7 @@ struct LogStore: Sendable {
         let key = LogKey(job: job, attempt: attempt)
         var log = logs.removeValue(forKey: key) ?? AttemptLog()
         for bytes in lines {
-            let line = LogLine(text: ScreenText.line(bytes), stderr: stderr, byteCount: bytes.count)
+            let line = LogLine(bytes: bytes, stderr: stderr)
             let before = log.bytes
             _ = log.append(line, maxLines: maxLinesPerAttempt, maxBytes: maxBytesPerAttempt)
             totalBytes += log.bytes - before
@@ -23,13 +23,21 @@ struct LogStore: Sendable {
         if totalBytes > maxBytesTotal { shrink(keeping: key) }
     }
 
+    /// Counts `count` lines of an attempt as dropped without having seen them (see `DashboardMessage.logLinesSkipped`).
+    mutating func skip(job: Int, attempt: Int, count: Int) {
+        let key = LogKey(job: job, attempt: attempt)
+        var log = logs.removeValue(forKey: key) ?? AttemptLog()
+        log.skip(count)
+        logs[key] = log
+    }
+
     /// Replaces an attempt's lines (a past run's log loaded from the history).
     mutating func replace(job: Int, attempt: Int, lines: [(bytes: [UInt8], stderr: Bool)]) {
         let key = LogKey(job: job, attempt: attempt)
         if let old = logs.removeValue(forKey: key) { totalBytes -= old.bytes }
         var log = AttemptLog()
         for line in lines {
-            _ = log.append(LogLine(text: ScreenText.line(line.bytes[...]), stderr: line.stderr, byteCount: line.bytes.count),
+            _ = log.append(LogLine(bytes: line.bytes[...], stderr: line.stderr),
                            maxLines: maxLinesPerAttempt, maxBytes: maxBytesPerAttempt)
         }
         totalBytes += log.bytes

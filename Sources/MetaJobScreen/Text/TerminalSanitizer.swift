@@ -17,40 +17,59 @@ public enum TerminalSanitizer {
         if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) {
             return String(decoding: bytes, as: UTF8.self)
         }
-        var out = ""
+        // Built as bytes and decoded once: a line of control bytes (a hostile job's NULs) must not cost an
+        // allocation per byte, or the dashboard falls behind its output.
+        var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
             if b < 0x80 {
                 if (b >= 0x20 && b < 0x7F) || b == 0x09 {
-                    out.unicodeScalars.append(Unicode.Scalar(b))
+                    out.append(b)
                 } else {
-                    out += hex(b)
+                    appendHexEscape(b, to: &out)
                 }
                 i += 1
                 continue
             }
             let length = sequenceLength(bytes, at: i)
             if length == 0 {
-                out += hex(b)
+                appendHexEscape(b, to: &out)
                 i += 1
                 continue
             }
-            let scalarText = String(decoding: bytes[i..<(i + length)], as: UTF8.self)
-            if let scalar = scalarText.unicodeScalars.first, (0x80..<0xA0).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"  // C1 controls (e.g. U+009B CSI)
+            if length == 2, b == 0xC2, bytes[i + 1] < 0xA0 {
+                // C1 controls (e.g. U+009B CSI): C2 80…C2 9F encode U+0080…U+009F, the second byte is the value.
+                appendUnicodeEscape(bytes[i + 1], to: &out)
             } else {
-                out += scalarText
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i ..< (i + length)]))
             }
             i += length
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func hex(_ b: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return "\\x" + String(digits[Int(b >> 4)]) + String(digits[Int(b & 0xF)])
+    /// Appends `\xNN`.
+    private static func appendHexEscape(_ b: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        out.append(0x78)
+        out.append(hexDigit(b >> 4))
+        out.append(hexDigit(b & 0xF))
+    }
+
+    /// Appends `\u{NN}` for a C1 control (U+0080…U+009F, always two digits).
+    private static func appendUnicodeEscape(_ value: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        out.append(0x75)
+        out.append(0x7B)
+        out.append(hexDigit(value >> 4))
+        out.append(hexDigit(value & 0xF))
+        out.append(0x7D)
+    }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 {
+        v < 10 ? 0x30 + v : 0x61 + v - 10
     }
 
     /// Length of the valid UTF-8 sequence starting at `i`, or 0 when it is not valid.
