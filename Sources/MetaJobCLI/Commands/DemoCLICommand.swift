@@ -26,12 +26,12 @@ struct DemoCLICommand: ParsableCommand {
         // The demo is there to be watched: its jobs' progress lines are shown without asking.
         var options = self.options
         options.logs = true
-        var environment = Environment(ProcessInfo.processInfo.environment)
-        let session = RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment)
-        if session.opensDashboard, environment[DemoDefinition.flakyFailuresVariable] == nil {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        var session = RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment)
+        if environment[DemoDefinition.flakyFailuresVariable] == nil {
             // In the dashboard the flaky job fails for good, so there is something to retry with `R`.
-            environment.variables[DemoDefinition.flakyFailuresVariable] = "2"
+            session.dashboardOnly = [DemoDefinition.flakyFailuresVariable: "2"]
         }
-        throw try RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment).run()
+        throw try session.run()
     }
 }

@@ -8,6 +8,8 @@ struct RunSession {
     var dashboard: DashboardOptions
     var history: HistoryOptions
     var environment: Environment
+    /// Variables the jobs get only in the dashboard (see `DashboardSession.dashboardOnly`).
+    var dashboardOnly: [String: String] = [:]
 
     /// True when this run opens the dashboard: stdin and stdout are terminals, TERM is set and not `dumb`,
     /// and neither `--no-tui` nor `--output json` asks for plain output.
@@ -18,7 +20,8 @@ struct RunSession {
     /// Runs to the end and returns the exit code.
     func run() throws -> CLIExit {
         if opensDashboard {
-            return try DashboardSession(options: options, dashboard: dashboard, history: history, environment: environment)
+            return try DashboardSession(options: options, dashboard: dashboard, history: history, environment: environment,
+                                        dashboardOnly: dashboardOnly)
                 .run(source: source)
         }
         return try HeadlessSession(source: source, options: options, history: history, environment: environment).run()

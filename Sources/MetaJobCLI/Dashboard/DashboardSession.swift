@@ -18,6 +18,9 @@ struct DashboardSession {
     var dashboard: DashboardOptions
     var history: HistoryOptions
     var environment: Environment
+    /// Variables the jobs get only when the dashboard really opens (the demo's flaky job fails for good there,
+    /// so `R` has something to retry; falling back to plain output, it must not).
+    var dashboardOnly: [String: String] = [:]
 
     /// True when both stdin and stdout are terminals and TERM names a terminal that can draw.
     static func terminalAvailable(_ environment: Environment) -> Bool {
@@ -39,6 +42,8 @@ struct DashboardSession {
         }
         let prepared: PreparedRun
         do {
+            var environment = self.environment
+            environment.variables.merge(dashboardOnly) { _, new in new }
             prepared = try PreparedRun(source: source, options: options, environment: environment, store: store)
         } catch {
             loop.close()
