@@ -14,9 +14,19 @@ public enum JobResolver {
         resolved.reserveCapacity(definition.jobs.count)
         let searchPath = [definition.directory] + (localRunJobPath ?? "").split(separator: ":").map(String.init)
         var isDirectoryCache: [String: Bool] = [:]
+        // Jobs mostly share a few working directories (usually the definition's): fold each one once, not once
+        // per job (on DAG10K: ~10 ms of the ~60 ms between reading the file and starting the first job, per perf).
+        var workingDirectories: [String: String] = [:]
         for job in definition.jobs {
             let executor = job.executor ?? defaultExecutor
-            let workingDirectory = absolute(job.workingDirectory ?? definition.directory, relativeTo: definition.directory)
+            let given = job.workingDirectory ?? definition.directory
+            let workingDirectory: String
+            if let known = workingDirectories[given] {
+                workingDirectory = known
+            } else {
+                workingDirectory = absolute(given, relativeTo: definition.directory)
+                workingDirectories[given] = workingDirectory
+            }
             if executor == .remote || job.command != nil {
                 resolved.append(ResolvedJob(definition: job, executor: executor, argv: job.command?.argv ?? [],
                                             workingDirectory: workingDirectory))

@@ -133,7 +133,8 @@ public final class Runner: @unchecked Sendable {
     private func launch(_ j: Int, _ attempt: Int) {
         let job = jobs[j]
         let definition = job.definition
-        var environment = baseLaunchEnvironment
+        var environment = [String: String](minimumCapacity: baseLaunchEnvironment.count + definition.env.count + 4)
+        for (name, value) in baseLaunchEnvironment { environment[name] = value }
         for variable in definition.env { environment[variable.name] = variable.value }
         environment["METAJOB_ARGUMENTS"] = definition.arguments?.jsonText ?? "{}"
         environment["METAJOB_JOB_NAME"] = definition.name
