@@ -57,12 +57,14 @@ let package = Package(
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
+        // Test-only helpers shared by the test targets (not part of the product).
+        .target(name: "MetaJobTestSupport", path: "Tests/MetaJobTestSupport"),
         .testTarget(name: "MetaJobCLITests", dependencies: [
-            "MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobRunner", "MetaJobScreen",
+            "MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobRunner", "MetaJobScreen", "MetaJobTestSupport",
             .product(name: "FlyingFox", package: "FlyingFox"),
         ]),
         .testTarget(name: "MetaJobRemoteTests", dependencies: [
-            "MetaJobRunner", "MetaJobCore",
+            "MetaJobRunner", "MetaJobCore", "MetaJobTestSupport",
             .product(name: "FlyingFox", package: "FlyingFox"),
         ]),
         .testTarget(name: "MetaJobTerminalTests", dependencies: ["MetaJobTerminal", "MetaJobScreen", "CNcursesw"]),

@@ -1,4 +1,5 @@
 import FlyingFox
+import MetaJobTestSupport
 import Foundation
 import MetaJobCore
 import Testing
@@ -188,7 +189,8 @@ struct RemoteCLITests {
 
     /// A run killed while its remote job runs; `resume` re-attaches that execution by its stored id.
     @Test func resumeReattachesAnExecutionStillRunningAfterACrash() async throws {
-        let service = try await LoopbackControlService(runSeconds: ["extract": 4, "load": 0.1])
+        // Long enough that a starved test loop (the cooperative pool is shared) still sees it running.
+        let service = try await LoopbackControlService(runSeconds: ["extract": 10, "load": 0.1])
         let dir = try BinaryRunner.directory(["p.yaml": Self.pipeline])
         let history = dir + "/h.sqlite"
         var env = Self.environment(service, history: history)
@@ -271,7 +273,8 @@ extension RemoteCLITests {
                                            authorization: request.headers[HTTPHeader("Authorization")], body: body))
             }
             let server = self.server
-            task = Task { try await server.run() }
+            // Its own thread: blocked cooperative threads must not silence the service (see DedicatedExecutor).
+            task = Task(executorPreference: DedicatedExecutor(label: "control-service")) { try await server.run() }
             try await server.waitUntilListening()
             guard case .ip4(_, let port)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
             url = "http://127.0.0.1:\(port)"

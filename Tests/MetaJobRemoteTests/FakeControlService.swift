@@ -1,4 +1,5 @@
 import FlyingFox
+import MetaJobTestSupport
 import Foundation
 
 /// A VDK Control Service on 127.0.0.1 (random free port) that plays the Data Jobs API's execution
@@ -108,7 +109,8 @@ final class FakeControlService: @unchecked Sendable {
             try await self.handle(request)
         }
         self.server = server
-        task = Task { try await server.run() }
+        // Its own thread: blocked cooperative threads must not silence the service (see DedicatedExecutor).
+        task = Task(executorPreference: DedicatedExecutor(label: "control-service")) { try await server.run() }
         try await server.waitUntilListening()
         guard case .ip4(_, let bound)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
         self.port = bound

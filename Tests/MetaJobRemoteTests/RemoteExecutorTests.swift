@@ -45,7 +45,7 @@ struct RemoteExecutorTests {
         #expect(await events.finish())
         #expect(events.outcome == .succeeded)
         let delayed = events.updates.filter { $0.update.state == .delayed }
-        #expect(delayed.count == 1)
+        #expect(delayed.count == 1, "states: \(events.updates.map { "\($0.update.state) \($0.update.reason ?? "")" }); requests: \(server.requests("POST").count) POST")
         if case .conflict(let message)? = delayed.first?.update.delayReason {
             #expect(message.contains("already executing"))
         } else { Issue.record("expected a conflict delay, got \(String(describing: delayed.first?.update.delayReason))") }
