@@ -6,8 +6,10 @@ import MetaJobRunner
 enum RemoteRun {
     static let startedBy = "manual/test"
 
+    /// `requestTimeout` defaults far above any answer time: the test process shares two cooperative threads
+    /// with blocking tests, and only the tests about timeouts should ever see one.
     static func make(_ jobs: [JobDefinition], server: FakeControlService, serviceURL: String? = nil, limit: Int = 15, interval: Double = 0.05,
-                     requestTimeout: Double = 5, token: String? = nil, adopt: [String: String] = [:],
+                     requestTimeout: Double = 60, token: String? = nil, adopt: [String: String] = [:],
                      defaultExecutor: ExecutorKind = .remote) -> (Runner, RunEvents) {
         let directory = NSTemporaryDirectory()
         let definition = MetaJobDefinition(name: "test", jobs: jobs, directory: directory)
