@@ -235,11 +235,11 @@ def title_row(screen):
     return rows[2] if len(rows) > 2 else ""
 
 
-def key_plan(count):
+def key_plan(count, view="list"):
     """Keys that each must change the frame in a way the capture can see, in a cycle that ends where it began
-    (the list, the graph pane focused): j k j k (selection), t t (timeline, then the DAG), l (back to the
-    list), Tab x3 (focus details, logs, graph)."""
-    cycle = ["j", "k", "j", "k", "t", "t", "l", "Tab", "Tab", "Tab"]
+    (`view`, the graph pane focused): j k j k (selection), t t (timeline, then the DAG), l (the list; in the
+    DAG view a second l goes back), Tab x3 (focus details, logs, graph)."""
+    cycle = ["j", "k", "j", "k", "t", "t", "l"] + (["l"] if view == "dag" else []) + ["Tab", "Tab", "Tab"]
     return [cycle[i % len(cycle)] for i in range(count)]
 
 
@@ -320,7 +320,7 @@ def measure(a, binary, tmp, env):
     definition = os.path.join(tmp, "dashbench.json")
     history_path = os.path.join(tmp, "history.sqlite")
     write_definition(definition, a.jobs, a.concurrency, rate_per_job, a.job_seconds, a.tick)
-    result = {"jobs": a.jobs, "concurrency": a.concurrency, "target_lines_per_s": a.rate,
+    result = {"view": a.view, "jobs": a.jobs, "concurrency": a.concurrency, "target_lines_per_s": a.rate,
               "lines_per_job": lines_per_job, "job_seconds": a.job_seconds, "pane": "200x50",
               "load_before": open("/proc/loadavg").read().split()[:3]}
     tmux = Tmux(env)
@@ -342,7 +342,11 @@ def measure(a, binary, tmp, env):
         wait_for("the first job output in the history", 30, lambda: history.lines() > 0)
         time.sleep(a.warmup)
 
-        keys = key_plan(a.presses)
+        if a.view == "dag":
+            # 1,000 jobs open as the list (the DAG is drawn up to 2,000 but opens as the list above 200).
+            tmux.send("dash", "l")
+            wait_for("the DAG view after l", 10, lambda: DAG_TITLE.search(tmux.capture("dash")) is not None)
+        keys = key_plan(a.presses, a.view)
         t0, c0, l0 = time.monotonic(), cpu_ticks(pid), history.lines()
         floor_busy = []
         timed = dashboard_latencies(tmux, "dash", keys, a.key_timeout, floor_busy)
@@ -386,7 +390,7 @@ def measure(a, binary, tmp, env):
         result["idle_ticks"] = ic1 - ic0
         result["idle_seconds"] = round(i1 - i0, 2)
         result["idle_cores"] = round((ic1 - ic0) / hz / (i1 - i0), 4)
-        result["idle"] = stats([s for _, s in dashboard_latencies(tmux, "dash", key_plan(a.idle_presses), a.key_timeout)])
+        result["idle"] = stats([s for _, s in dashboard_latencies(tmux, "dash", key_plan(a.idle_presses, a.view), a.key_timeout)])
         log(f"  idle: {result['idle_ticks']} ticks in {result['idle_seconds']} s; keys {result['idle']}")
 
         tmux.send("dash", "q")
@@ -440,6 +444,8 @@ def main():
     ap.add_argument("--floor-presses", type=int, default=40)
     ap.add_argument("--idle-presses", type=int, default=10)
     ap.add_argument("--idle-seconds", type=float, default=10.0)
+    ap.add_argument("--view", choices=["list", "dag"], default="list",
+                    help="the left pane during the presses: the list (how 1,000 jobs open) or the drawn DAG")
     ap.add_argument("--jobs", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--rate", type=int, default=100_000, help="lines per second in total while jobs run")
