@@ -280,6 +280,65 @@ def dashboard_latencies(tmux, name, keys, timeout, floor=None):
     return out
 
 
+class SyscallTrace:
+    """`perf trace` on metajob's threads (not its jobs): the time from the read that takes a key off the
+    terminal to the next write of a frame to it, inside metajob, without tmux or this script's polling.
+    Optional (needs perf and the right to trace); threads started after it attaches are not seen, so the
+    number of keys it matched is reported with the figures."""
+
+    LINE = re.compile(r"\s*([\d.]+) \(\s*([\d.]+) ms\): \S+ (read|write)\(fd: (\d+),.*= (-?\d+)")
+
+    def __init__(self, pid, path):
+        self.path = path
+        self.tty_fds = set()
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("/dev/pts/"):
+                    self.tty_fds.add(int(fd))
+            except OSError:
+                pass
+        self.proc = subprocess.Popen(["perf", "trace", "--no-inherit", "-p", str(pid), "-e", "read,write",
+                                      "-o", path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)  # attaching to every thread takes a moment
+        self.problem = None
+        if self.proc.poll() is not None:
+            self.problem = (f"perf trace could not attach to metajob: {self.proc.stderr.read().strip()[:200]} "
+                            "(run as root or lower kernel.perf_event_paranoid); the figure inside metajob is left out")
+            log("  warning: " + self.problem)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def latencies(self):
+        """Seconds from each key read to the first frame write after it."""
+        events = []
+        with open(self.path, errors="replace") as f:
+            for line in f:
+                m = self.LINE.match(line)
+                if not m or int(m[4]) not in self.tty_fds:
+                    continue
+                start, took, call, result = float(m[1]), float(m[2]), m[3], int(m[5])
+                if call == "read" and result > 0:
+                    events.append((start, "read"))
+                elif call == "write":
+                    events.append((start + took, "write"))
+        out, pending = [], None
+        for t, kind in events:
+            if kind == "read" and pending is None:
+                pending = t
+            elif kind == "write" and pending is not None:
+                out.append((t - pending) / 1000)
+                pending = None
+        return out
+
+
 def dump_pane(tmux, name):
     try:
         log(f"--- last screen of tmux pane {name} ---\n" + tmux.capture(name).rstrip() + "\n---")
@@ -347,10 +406,22 @@ def measure(a, binary, tmp, env):
             tmux.send("dash", "l")
             wait_for("the DAG view after l", 10, lambda: DAG_TITLE.search(tmux.capture("dash")) is not None)
         keys = key_plan(a.presses, a.view)
-        t0, c0, l0 = time.monotonic(), cpu_ticks(pid), history.lines()
+        trace = SyscallTrace(pid, os.path.join(tmp, "perf-trace.txt")) if a.perf_trace else None
         floor_busy = []
-        timed = dashboard_latencies(tmux, "dash", keys, a.key_timeout, floor_busy)
-        t1, c1, l1 = time.monotonic(), cpu_ticks(pid), history.lines()
+        try:
+            t0, c0, l0 = time.monotonic(), cpu_ticks(pid), history.lines()
+            timed = dashboard_latencies(tmux, "dash", keys, a.key_timeout, floor_busy)
+            t1, c1, l1 = time.monotonic(), cpu_ticks(pid), history.lines()
+        finally:
+            if trace:
+                trace.stop()
+        if trace and trace.problem:
+            result["inside_metajob_problem"] = trace.problem
+        elif trace:
+            inside = trace.latencies()
+            result["inside_metajob"] = stats(inside)
+            result["inside_metajob_samples_ms"] = [round(x * 1000, 2) for x in inside]
+            log(f"  inside metajob (perf trace, {len(inside)} of {len(keys)} keys matched): {result['inside_metajob']}")
         state = history.run()
         if state and state[0] != "running":
             raise Failure("the run ended during the key presses, so they were not measured under the flood; "
@@ -423,6 +494,10 @@ def print_summary(r):
     fb = r["floor_busy"]
     print(f"{'  tmux floor (cat echo), quiet p50 / p95 ms':44} {f['median_ms']:>6} / {f['p95_ms']:>6}")
     print(f"{'  tmux floor under the flood p50 / p95 / max':44} {fb['median_ms']:>6} / {fb['p95_ms']:>6} / {fb['max_ms']:>6}")
+    if "inside_metajob" in r:
+        m = r["inside_metajob"]
+        print(f"{'  inside metajob: key read -> frame write':44} {m['median_ms']!s:>6} / {m['p95_ms']!s:>6} / {m['max_ms']!s:>6}"
+              f"  ({m['n']} keys matched, perf trace)")
     for k, s in r["busy_by_key"].items():
         print(f"{'  key ' + k + ' p50 / max ms':44} {s['median_ms']!s:>6} / {s['max_ms']!s:>6}")
     print(f"{'key->redraw idle (run over) p50 / max ms':44} {i['median_ms']!s:>6} / {i['max_ms']!s:>6}")
@@ -455,6 +530,8 @@ def main():
     ap.add_argument("--key-timeout", type=float, default=2.0, help="a key not shown after this counts as timed out")
     ap.add_argument("--no-baseline", dest="baseline", action="store_false",
                     help="skip the headless run that separates the dashboard's CPU from the runner's")
+    ap.add_argument("--perf-trace", action="store_true",
+                    help="also time key read -> frame write inside metajob with `perf trace` (root or perf rights)")
     ap.add_argument("--timeout", type=float, default=600, help="the whole script's deadline in seconds")
     ap.add_argument("--json", action="store_true", help="print the results as JSON after the summary")
     ap.add_argument("--json-out", metavar="PATH", help="write the results as JSON to PATH")
