@@ -249,15 +249,13 @@ def dashboard_latencies(tmux, name, keys, timeout, floor=None):
     list), each press is followed by one through tmux alone (the cat pane), appended there: tmux's floor under
     the same load, at the same moments."""
     out = []
-    first = selected(tmux.capture(name))
-    if first is None:
+    if selected(tmux.capture(name)) is None:
         raise Failure("the dashboard shows no 'Details: <job>' title; is it drawing the run? (pane captured above)")
     for key in keys:
         screen = tmux.capture(name)
         before = selected(screen)
-        if key == "j":
-            changed = lambda s, b=before: (selected(s) or b) != b
-        elif key == "k":
+        if key in ("j", "k"):
+            # The list and the DAG always have a job below the first and above the second: j k j k moves.
             changed = lambda s, b=before: (selected(s) or b) != b
         elif key == "t" and "Timeline:" not in screen:
             changed = lambda s: "Timeline:" in s
