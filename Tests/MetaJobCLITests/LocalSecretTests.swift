@@ -20,8 +20,9 @@ struct LocalSecretTests {
     func aJobPrintingTheTokenLeavesItNowhere(format: String) throws {
         // The token on its own, inside a line, twice in a line, on stderr, and as the unterminated last line.
         let script = #"""
-            echo "token: $VDK_API_TOKEN"
             echo "twice $VDK_API_TOKEN$VDK_API_TOKEN end" >&2
+            sleep 0.3
+            echo "token: $VDK_API_TOKEN"
             env | grep '^VDK_API_TOKEN=' | wc -l
             printf '%s' "$VDK_API_TOKEN"
             """#
@@ -38,6 +39,7 @@ struct LocalSecretTests {
         let runId = try #require(try HistoryStore(path: history).listRuns(limit: 1).first).runId
         let logs = try BinaryRunner.runRaw(["history", "logs", runId, "leaky", "--history", history], in: dir)
         let text = String(decoding: logs, as: UTF8.self)
-        #expect(text == "token: [redacted]\ntwice [redacted][redacted] end\n1\n[redacted]", "\(text.debugDescription)")
+        // stdout and stderr come through two pipes; the pause keeps the stderr line first.
+        #expect(text == "twice [redacted][redacted] end\ntoken: [redacted]\n1\n[redacted]", "\(text.debugDescription)")
     }
 }
