@@ -37,6 +37,27 @@ struct LocalExecutorTests {
         #expect(harness.waitFinished(key) == .exited(code: 3))
     }
 
+    /// A shell string of plain words runs without the shell (its parent is this process, its arguments are the
+    /// words); anything else, and a program not on PATH, still goes through `/bin/sh -c` as before.
+    @Test func plainCommandsSkipTheShellOthersKeepIt() throws {
+        // A script printing its parent's pid and its arguments (dash runs even a lone command as its child).
+        let dir = NSTemporaryDirectory() + "direct-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "#!/bin/sh\necho $PPID \"$@\"\n".write(toFile: dir + "/show.sh", atomically: true, encoding: .utf8)
+        #expect(chmod(dir + "/show.sh", 0o755) == 0)
+        let harness = ExecutorHarness()
+        let direct = harness.start(harness.shell("./show.sh  one \t two", workingDirectory: dir))
+        #expect(harness.waitFinished(direct) == .exited(code: 0))
+        #expect(text(harness.lines(direct, .stdout)) == ["\(getpid()) one two"], "spawned by metajob itself, words split on blanks")
+        let viaShell = harness.start(harness.shell("./show.sh one; true", workingDirectory: dir))
+        #expect(harness.waitFinished(viaShell) == .exited(code: 0))
+        let line = try #require(text(harness.lines(viaShell, .stdout)).first)
+        #expect(!line.hasPrefix("\(getpid()) "), "`;` needs the shell, which is the parent: \(line)")
+        let missing = harness.start(harness.shell("no-such-program-for-metajob --flag"))
+        #expect(harness.waitFinished(missing) == .exited(code: 127), "not found: the shell's answer, as before")
+    }
+
     @Test func killedFromOutsideIsSignaled() throws {
         let harness = ExecutorHarness()
         let key = harness.start(harness.shell("echo $$; exec sleep 1000"))

@@ -72,11 +72,20 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         guard attempts[key] == nil else {
             return report(.finished(key, .spawnFailed(message: "\(key) is already running")))
         }
-        guard let program = request.argv.first else {
+        var words = request.argv
+        var resolved: String?
+        // A shell command that needs no shell (see DirectCommand) runs its program directly: one process
+        // start instead of two. Not found on PATH: the shell runs it and says so, as it always did.
+        if let direct = DirectCommand.words(ofShellArgv: words),
+           let path = environment.resolve(program: direct[0], extra: request.environment, workingDirectory: request.workingDirectory) {
+            words = direct
+            resolved = path
+        }
+        guard let program = words.first else {
             return report(.finished(key, .spawnFailed(message: "cannot start job `\(request.jobName)`: empty command")))
         }
-        guard let path = environment.resolve(program: program, extra: request.environment,
-                                             workingDirectory: request.workingDirectory) else {
+        guard let path = resolved ?? environment.resolve(program: program, extra: request.environment,
+                                                         workingDirectory: request.workingDirectory) else {
             return report(.finished(key, .spawnFailed(message: "cannot start `\(program)`: \(errorText(ENOENT))")))
         }
 
@@ -84,9 +93,9 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             return report(.finished(key, .spawnFailed(message: "cannot start `\(program)`: \(errorText(ENOMEM))")))
         }
         var child = metajob_child()
-        let argc = request.argv.count
+        let argc = words.count
         let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: argc + 1)
-        for (index, argument) in request.argv.enumerated() { argv[index] = strdup(argument) }
+        for (index, argument) in words.enumerated() { argv[index] = strdup(argument) }
         argv[argc] = nil
         let rc = environment.withEnvironment(adding: request.environment) { envp in
             metajob_spawn(spawner, path, argv, envp, request.workingDirectory, &child)
