@@ -28,6 +28,9 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     /// Kills the jobs' groups if metajob dies without stopping them; nil leaves that to the caller.
     private let watchdog: ProcessGroupWatchdog?
     private var attempts: [AttemptKey: LocalAttempt] = [:]
+    /// Programs found on PATH, like a shell's hash table: a 10,000-job run of `true` otherwise walks PATH
+    /// (nine directories here) for every job. A hit is checked with one `access` and looked up again if gone.
+    private var foundPrograms: [String: String] = [:]
     /// What each readiness token stands for; a token not found here belongs to a watch already removed.
     private var watches: [UInt64: (attempt: LocalAttempt, what: Watch)] = [:]
     private var nextToken: UInt64 = 1
@@ -64,6 +67,17 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         metajob_spawner_destroy(spawner)
     }
 
+    /// `program`'s path on the job's PATH (see `SpawnEnvironment.resolve`), remembered per program, PATH and
+    /// working directory.
+    private func findProgram(_ program: String, _ request: LaunchRequest) -> String? {
+        if program.utf8.contains(UInt8(ascii: "/")) { return program }
+        let key = program + "\u{0}" + (request.environment["PATH"] ?? "") + "\u{0}" + request.workingDirectory
+        if let known = foundPrograms[key], access(known, X_OK) == 0 { return known }
+        let found = environment.resolve(program: program, extra: request.environment, workingDirectory: request.workingDirectory)
+        foundPrograms[key] = found
+        return found
+    }
+
     /// Spawns the attempt. Reports `.started`, its `.output`s, then `.finished`; or only `.finished`
     /// with `.spawnFailed` if the process could not be started.
     public func start(_ request: LaunchRequest) {
@@ -77,15 +91,14 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         // A shell command that needs no shell (see DirectCommand) runs its program directly: one process
         // start instead of two. Not found on PATH: the shell runs it and says so, as it always did.
         if let direct = DirectCommand.words(ofShellArgv: words),
-           let path = environment.resolve(program: direct[0], extra: request.environment, workingDirectory: request.workingDirectory) {
+           let path = findProgram(direct[0], request) {
             words = direct
             resolved = path
         }
         guard let program = words.first else {
             return report(.finished(key, .spawnFailed(message: "cannot start job `\(request.jobName)`: empty command")))
         }
-        guard let path = resolved ?? environment.resolve(program: program, extra: request.environment,
-                                                         workingDirectory: request.workingDirectory) else {
+        guard let path = resolved ?? findProgram(program, request) else {
             return report(.finished(key, .spawnFailed(message: "cannot start `\(program)`: \(errorText(ENOENT))")))
         }
 
