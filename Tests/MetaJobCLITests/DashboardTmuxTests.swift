@@ -36,7 +36,7 @@ struct DashboardTmuxTests {
         #expect(done.screen.split(separator: "\n").contains { $0.hasPrefix("load-currency-rates") && $0.contains("succeeded  3") },
                 "the flaky job succeeded on its third attempt")
         #expect(try !tmux.alternateScreen(), "no alternate screen is left behind")
-        try expectShellUsable(tmux)
+        try tmux.expectShellUsable()
         let runId = try #require(Self.runId(in: done.screen), "the summary names the run")
 
         // The history browser lists the run; Enter opens it read-only in the run layout.
@@ -50,7 +50,7 @@ struct DashboardTmuxTests {
         try tmux.press("q")
         try tmux.waitFor(text: "exit=0")
         #expect(try !tmux.alternateScreen())
-        try expectShellUsable(tmux)
+        try tmux.expectShellUsable()
     }
 
     /// SIGTERM while jobs run: the run stops as headless does, the terminal is given back, exit code 143.
@@ -78,17 +78,7 @@ struct DashboardTmuxTests {
         let done = try tmux.waitFor(text: "exit=143", timeout: 30)
         #expect(done.screen.contains("sleepy cancelled in"))
         #expect(try !tmux.alternateScreen(), "no alternate screen is left behind")
-        try expectShellUsable(tmux)
-    }
-
-    /// The shell reads lines with echo on again: a command typed now runs and its output shows.
-    private func expectShellUsable(_ tmux: DashboardTmux) throws {
-        let token = String(UUID().uuidString.prefix(8)).lowercased()
-        // The output differs from the typed line (`$((1+1))` expands), so only a running shell prints it.
-        try tmux.command("clear; echo alive-\(token)-$((1+1)); stty -a | grep -q -e '-icanon' -e ' -echo ' && echo tty-broken || echo tty-$((2+2))-sane")
-        let shown = try tmux.waitFor(text: "alive-\(token)-2")
-        #expect(shown.ok)
-        try tmux.waitFor(text: "tty-4-sane")
+        try tmux.expectShellUsable()
     }
 
     /// The run id from the summary line (`… — run 20261124-153012-a3f9: …`).
