@@ -56,13 +56,13 @@ enum BinaryRunner {
     }
 
     /// Starts `metajob args…` in `directory` without waiting; its output goes to `stdout` and `stderr` (discarded by default).
-    static func launch(_ args: [String], in directory: String, stdout: Any = FileHandle.nullDevice,
-                       stderr: Any = FileHandle.nullDevice) throws -> Process {
+    static func launch(_ args: [String], in directory: String, environment: [String: String] = [:],
+                       stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = testEnvironment()
+        process.environment = testEnvironment(adding: environment)
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()

@@ -165,14 +165,7 @@ struct RemoteCLITests {
         let dir = try BinaryRunner.directory(["p.yaml": Self.pipeline])
         var env = Self.environment(service, history: dir + "/h.sqlite")
         env["VDK_API_TOKEN"] = ""
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = ["run", "p.yaml", "--no-tui", "--executor", "remote"]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = BinaryRunner.testEnvironment(adding: env)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--executor", "remote"], in: dir, environment: env)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && !service.requests.contains(where: { $0.method == "GET" && $0.path.hasSuffix("/executions/extract-1") }) {
             try await Task.sleep(nanoseconds: 20_000_000)
@@ -195,14 +188,7 @@ struct RemoteCLITests {
         let history = dir + "/h.sqlite"
         var env = Self.environment(service, history: history)
         env["VDK_API_TOKEN"] = ""
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = ["run", "p.yaml", "--no-tui", "--executor", "remote"]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = BinaryRunner.testEnvironment(adding: env)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--executor", "remote"], in: dir, environment: env)
         // Wait until the history holds extract's execution id, then kill metajob without a chance to cancel.
         var runId: String?
         let deadline = Date().addingTimeInterval(20)
