@@ -86,14 +86,8 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         wallClockOrigin = snapshot.wallClockOrigin
-        for (j, record) in snapshot.state.jobs.enumerated() where j < summaries.count && record.state != summaries[j].state {
-            summaries[j].state = record.state
-            summaries[j].attempts = record.attempt
-            summaries[j].exitCode = record.exitCode
-            summaries[j].reason = record.reason
-            summaries[j].executionId = record.executionId
-            summaries[j].startedAt = record.startedAt.map(snapshot.wallTime)
-            summaries[j].endedAt = record.endedAt.map(snapshot.wallTime)
+        for (j, progress) in snapshot.jobs.enumerated() where j < summaries.count && progress.state != summaries[j].state {
+            summaries[j] = progress
             dirty.insert(j)
         }
     }
@@ -108,7 +102,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                                          exitCode: u.exitCode, reason: u.reason, executionId: u.executionId,
                                          delayReason: u.delayReason?.code, readyAt: readyAt))
             if u.job < summaries.count {
-                summaries[u.job].apply(u, at: event.time)
+                summaries[u.job].apply(u, at: event.time, origin: wallClockOrigin)
                 dirty.insert(u.job)
             }
         case let .log(job, attempt, stream, lines):

@@ -1,23 +1,9 @@
 import MetaJobCore
 
-/// A job's summary row as the events left it.
-struct JobSummary {
-    var state: JobState
-    var attempts = 0
-    var exitCode: Int32?
-    var reason: String?
-    var executionId: String?
-    var startedAt: Double?
-    var endedAt: Double?
+/// A job's summary row as the events left it: the core's job progress, kept by its one fold (`JobProgress.apply`).
+typealias JobSummary = JobProgress
 
-    mutating func apply(_ u: JobUpdate, at time: Double) {
-        if u.state == .submitted { startedAt = time }
-        state = u.state
-        attempts = max(attempts, u.attempt)
-        exitCode = u.exitCode
-        reason = u.reason
-        executionId = u.executionId
-        // A user retry puts a finished job back on its way: it has no end until it finishes again.
-        endedAt = u.state.isFinal ? time : nil
-    }
+extension JobProgress {
+    /// The `attempts` column: attempts started (a refused start is counted until the next one replaces it).
+    var attempts: Int { attemptsStarted }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import MetaJobCLI
+import MetaJobCore
 import MetaJobScreen
 
 @Suite("Output formatting")

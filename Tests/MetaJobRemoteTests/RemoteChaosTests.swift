@@ -16,8 +16,8 @@ struct RemoteChaosTests {
     /// Every remote job in `jobs` was started exactly once: one POST reached the service beyond the `refused`
     /// ones it answered with an error, one execution was created, and it is the one the run knows.
     static func startedOnce(_ jobs: [String], _ server: FakeControlService, _ runner: Runner, refusedPOSTs: [String: Int] = [:]) {
-        let names = runner.snapshot().state.graph.names
-        let records = runner.snapshot().state.jobs
+        let names = runner.snapshot().outline.jobs.map(\.name)
+        let records = runner.snapshot().jobs
         for job in jobs {
             let posts = server.requests("POST", job: job).count
             #expect(posts == 1 + refusedPOSTs[job, default: 0], "\(job): \(posts) start requests")
@@ -31,9 +31,9 @@ struct RemoteChaosTests {
     }
 
     /// `job`'s record in the run's current snapshot.
-    static func state(_ job: String, _ runner: Runner) -> JobRecord {
+    static func state(_ job: String, _ runner: Runner) -> JobProgress {
         let snapshot = runner.snapshot()
-        return snapshot.state.jobs[snapshot.state.graph.names.firstIndex(of: job)!]
+        return snapshot.jobs[snapshot.outline.jobs.firstIndex { $0.name == job }!]
     }
 
     /// The messages of `job`'s server-error delays so far.

@@ -51,7 +51,7 @@ struct RemoteExecutorTests {
         } else { Issue.record("expected a conflict delay, got \(String(describing: delayed.first?.update.delayReason))") }
         #expect(server.requests("POST").count == 2)
         #expect(server.allExecutions.count == 1)
-        #expect(runner.snapshot().state.jobs[0].attempt == 1, "a refused start is not an attempt")
+        #expect(runner.snapshot().jobs[0].attempt == 1, "a refused start is not an attempt")
         Self.checkRequests(server, args: ["a": ["day": "2026-11-24"]])
         await server.stop()
     }
@@ -79,10 +79,10 @@ struct RemoteExecutorTests {
         runner.start()
         #expect(await events.finish())
         #expect(events.outcome == .failed)
-        let a = runner.snapshot().state.jobs[0]
+        let a = runner.snapshot().jobs[0]
         #expect(a.state == .platformError)
         #expect(a.reason?.contains("HTTP 401") == true && a.reason?.contains("refused with 401") == true, "\(a.reason ?? "")")
-        #expect(runner.snapshot().state.jobs[1].state == .notRun)
+        #expect(runner.snapshot().jobs[1].state == .notRun)
         // One refresh-token grant, then a second one after the first 401 (the token may have expired).
         let grants = server.requests.filter { $0.path == "/oauth/token" }
         #expect(grants.count == 2)
@@ -101,7 +101,7 @@ struct RemoteExecutorTests {
         #expect(await events.finish())
         #expect(events.outcome == .succeeded)
         let id = try #require(server.allExecutions.first?.id)
-        #expect(runner.snapshot().state.jobs[0].executionId == id)
+        #expect(runner.snapshot().jobs[0].executionId == id)
         #expect(events.order(of: .running) == ["a"])
         let checks = server.requests("GET", suffix: "/executions/\(id)")
         // 2.0 s at 0.1 s: about 20 checks; the budget (E/S) allows 20, plus the one that sees the end.
@@ -121,9 +121,9 @@ struct RemoteExecutorTests {
         runner.start()
         #expect(await events.finish())
         #expect(events.outcome == .failed)
-        let a = runner.snapshot().state.jobs[0]
+        let a = runner.snapshot().jobs[0]
         #expect(a.state == .userError && a.reason == "division by zero in step 20_load.py")
-        #expect(runner.snapshot().state.jobs[1].state == .notRun)
+        #expect(runner.snapshot().jobs[1].state == .notRun)
         #expect(server.requests("POST", job: "b").isEmpty)
         await server.stop()
     }
@@ -137,7 +137,7 @@ struct RemoteExecutorTests {
         #expect(server.allExecutions.count == 1, "exactly one execution created")
         #expect(server.requests("POST").count == 1)
         #expect(server.requests("GET", suffix: "/jobs/a/executions").count == 1, "one list after the timeout: \(server.apiRequests.map { "\($0.time.timeIntervalSince1970) \($0.method) \($0.path)" })")
-        #expect(runner.snapshot().state.jobs[0].executionId == server.allExecutions[0].id)
+        #expect(runner.snapshot().jobs[0].executionId == server.allExecutions[0].id)
         Self.checkRequests(server)
         await server.stop()
     }
@@ -162,7 +162,7 @@ struct RemoteExecutorTests {
         while !events.order(of: .running).contains("a") && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
         runner.send(.cancel(job: 0))
         #expect(await events.finish())
-        #expect(runner.snapshot().state.jobs[0].state == .cancelled)
+        #expect(runner.snapshot().jobs[0].state == .cancelled)
         let id = try #require(server.allExecutions.first?.id)
         let deletes = server.requests("DELETE")
         #expect(deletes.count == 1 && deletes.first?.path == "/data-jobs/for-team/team-a/jobs/a/executions/\(id)")
@@ -214,7 +214,7 @@ struct RemoteExecutorTests {
         #expect(await events.finish())
         #expect(events.outcome == .succeeded)
         #expect(server.requests("POST").isEmpty, "no new execution")
-        #expect(runner.snapshot().state.jobs[0].executionId == id)
+        #expect(runner.snapshot().jobs[0].executionId == id)
         #expect(server.requests("GET", suffix: "/logs").count == 1)
         await server.stop()
     }
@@ -271,7 +271,7 @@ struct RemoteExecutorTests {
             guard case .serverError(let message)? = d.update.delayReason else { Issue.record("expected a server error delay"); continue }
             #expect(message.contains("cannot reach the Control Service"), "\(message)")
         }
-        #expect(runner.snapshot().state.jobs[0].state == .notRun)
+        #expect(runner.snapshot().jobs[0].state == .notRun)
     }
 
     @Test func jobsStartedTogetherDoNotCheckTheirStatusTogether() async throws {
@@ -299,7 +299,7 @@ struct RemoteExecutorTests {
         #expect(events.outcome == .succeeded)
         #expect(server.requests("GET", suffix: "/executions/a-gone-7").count == 1)
         #expect(server.requests("POST").count == 1 && server.allExecutions.count == 1)
-        #expect(runner.snapshot().state.jobs[0].executionId == server.allExecutions[0].id)
+        #expect(runner.snapshot().jobs[0].executionId == server.allExecutions[0].id)
         Self.checkRequests(server)
         await server.stop()
     }

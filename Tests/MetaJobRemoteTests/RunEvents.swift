@@ -12,7 +12,7 @@ final class RunEvents: RunObserver, @unchecked Sendable {
     private let changed = NSCondition()
 
     func attach(_ snapshot: RunSnapshot) {
-        lock.lock(); names = snapshot.state.graph.names; lock.unlock()
+        lock.lock(); names = snapshot.outline.jobs.map(\.name); lock.unlock()
     }
 
     func receive(_ event: RunEvent) {

@@ -80,7 +80,7 @@ struct ResourceHygieneTests {
             }
             #expect(rec.waitForFinish(seconds: 60))
             #expect(cancelled.count == 50)
-            let final = runner.snapshot().state
+            let final = runner.snapshot()
             let states = Dictionary(grouping: final.jobs.indices, by: { final.jobs[$0].state })
             #expect(states[.cancelled]?.count == 50)
             #expect(states[.succeeded]?.count == 950)

@@ -28,7 +28,7 @@ final class RunRecorder: RunObserver, @unchecked Sendable {
 
     /// Job updates as (name, state, attempt).
     var updates: [(name: String, update: JobUpdate)] {
-        let names = snapshot!.state.graph.names
+        let names = snapshot!.outline.jobs.map(\.name)
         return events.compactMap { if case .job(let u) = $0.kind { return (names[u.job], u) } else { return nil } }
     }
 
@@ -38,7 +38,7 @@ final class RunRecorder: RunObserver, @unchecked Sendable {
     }
 
     func rawLines(_ job: String, _ stream: LogStream = .stdout) -> [[UInt8]] {
-        let j = snapshot!.state.graph.index[job]!
+        let j = snapshot!.outline.jobs.firstIndex { $0.name == job }!
         return events.flatMap { event -> [[UInt8]] in
             if case let .log(job, _, s, lines) = event.kind, job == j, s == stream { return lines.map { Array($0) } } else { return [] }
         }

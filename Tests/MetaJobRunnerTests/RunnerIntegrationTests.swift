@@ -35,7 +35,7 @@ struct RunnerIntegrationTests {
         runner.start()
         #expect(rec.waitForFinish())
         #expect(rec.outcome == .failed)
-        let final = runner.snapshot().state
+        let final = runner.snapshot()
         #expect(final.jobs[0].state == .userError && final.jobs[0].exitCode == 3)
         #expect(final.jobs[1].state == .succeeded, "--on-failure wait lets running jobs finish")
         #expect(final.jobs[2].state == .notRun)
@@ -50,7 +50,7 @@ struct RunnerIntegrationTests {
         #expect(rec.waitForFinish())
         #expect(Date().timeIntervalSince(t0) < 10)
         #expect(rec.outcome == .failed)
-        #expect(runner.snapshot().state.jobs[1].state == .cancelled)
+        #expect(runner.snapshot().jobs[1].state == .cancelled)
     }
 
     @Test func jobWithoutFailDagOnErrorDoesNotFailTheRun() {
@@ -70,7 +70,7 @@ struct RunnerIntegrationTests {
         #expect(rec.lines("flaky") == ["attempt 1", "attempt 2", "attempt 3"])
         let states = rec.updates.map(\.update.state)
         #expect(states.filter { $0 == .delayed }.count == 2)
-        #expect(runner.snapshot().state.jobs[0].attempt == 3)
+        #expect(runner.snapshot().jobs[0].attempt == 3)
     }
 
     @Test func argumentsAndIdentityReachTheJob() {
@@ -105,7 +105,7 @@ struct RunnerIntegrationTests {
         #expect(pid > 0)
         runner.send(.cancel(job: 0))
         #expect(rec.waitForFinish())
-        #expect(runner.snapshot().state.jobs[0].state == .cancelled)
+        #expect(runner.snapshot().jobs[0].state == .cancelled)
         #expect(ProcessProbe.waitGone(pid, timeout: 2), "the grandchild must be gone")
     }
 
@@ -133,7 +133,7 @@ struct RunnerIntegrationTests {
                                           settings: RunSettings(terminationGraceSeconds: 0.5))
         runner.start()
         #expect(rec.waitForFinish())
-        let record = runner.snapshot().state.jobs[0]
+        let record = runner.snapshot().jobs[0]
         #expect(record.state == .platformError)
         #expect(record.reason == "timed out after 0.2s")
     }
@@ -151,9 +151,9 @@ struct RunnerIntegrationTests {
         let expected = early.events.filter { $0.sequence > snapshotSeq }.map(\.sequence)
         #expect(late.events.map(\.sequence) == expected, "nothing lost or doubled after the snapshot")
         // Applying the late events to the snapshot's records gives the same final states.
-        var states = late.snapshot!.state.jobs.map(\.state)
+        var states = late.snapshot!.jobs.map(\.state)
         for e in late.events { if case .job(let u) = e.kind { states[u.job] = u.state } }
-        #expect(states == runner.snapshot().state.jobs.map(\.state))
+        #expect(states == runner.snapshot().jobs.map(\.state))
     }
 
     @Test func stopCommandCancelsTheRun() {
@@ -164,7 +164,7 @@ struct RunnerIntegrationTests {
         runner.send(.stop(immediate: false))
         #expect(rec.waitForFinish())
         #expect(rec.outcome == .cancelled)
-        let jobs = runner.snapshot().state.jobs
+        let jobs = runner.snapshot().jobs
         #expect(jobs[0].state == .cancelled && jobs[1].state == .notRun)
     }
 
@@ -189,7 +189,7 @@ struct RunnerIntegrationTests {
         runner.start()
         #expect(rec.waitForFinish())
         #expect(rec.lines("ingest") == ["vdk run \(root)/ingest --arguments {\"a\":1}"])
-        #expect(runner.snapshot().state.jobs[0].state == .userError)
+        #expect(runner.snapshot().jobs[0].state == .userError)
     }
 
     @Test func missingDataJobDirectoryIsAValidationError() {

@@ -1,5 +1,4 @@
 import MetaJobCore
-import MetaJobRunner
 
 /// Prints a run as NDJSON: one object per event, each with `event` and `time` (ISO-8601 UTC, milliseconds).
 public final class JSONPrinter: RunObserver, @unchecked Sendable {
@@ -7,7 +6,7 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
     private let showLogs: Bool
     private var snapshot: RunSnapshot?
     /// Read on every event; kept apart so an event does not copy the snapshot.
-    private var info: RunInfo?
+    private var info: RunOutline?
     private var names: [String] = []
     private var wallClockOrigin = 0.0
     private var finalStates: [JobState] = []
@@ -19,10 +18,10 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
 
     public func attach(_ snapshot: RunSnapshot) {
         self.snapshot = snapshot
-        info = snapshot.info
-        names = snapshot.state.graph.names
+        info = snapshot.outline
+        names = snapshot.outline.jobs.map(\.name)
         wallClockOrigin = snapshot.wallClockOrigin
-        finalStates = snapshot.state.jobs.map(\.state)
+        finalStates = snapshot.jobs.map(\.state)
     }
 
     public func receive(_ event: RunEvent) {
@@ -35,7 +34,7 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
             o.string("run_id", info.runId); o.string("meta_job", info.metaJobName)
             o.int("jobs", names.count)
             o.string("started_by", info.startedBy)
-            for (j, record) in (snapshot?.state.jobs ?? []).enumerated() {
+            for (j, record) in (snapshot?.jobs ?? []).enumerated() {
                 guard let run = record.reusedFrom else { continue }
                 var r = JSONObjectWriter()
                 r.string("event", "job"); r.string("time", TimeFormat.iso8601(event.time))

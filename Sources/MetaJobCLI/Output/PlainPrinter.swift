@@ -1,5 +1,4 @@
 import MetaJobCore
-import MetaJobRunner
 import MetaJobScreen
 
 /// Prints a run as plain lines: one per state change, job output only with `--logs` (sanitized).
@@ -20,10 +19,10 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
 
     public func attach(_ snapshot: RunSnapshot) {
         self.snapshot = snapshot
-        let names = snapshot.state.graph.names.map { TerminalSanitizer.sanitize(Array($0.utf8)) }
+        let names = snapshot.outline.jobs.map(\.name).map { TerminalSanitizer.sanitize(Array($0.utf8)) }
         let width = min(32, names.map(\.count).max() ?? 0)
         paddedNames = names.map { $0.count >= width ? $0 : $0 + String(repeating: " ", count: width - $0.count) }
-        metaJobName = TerminalSanitizer.sanitize(Array(snapshot.info.metaJobName.utf8))
+        metaJobName = TerminalSanitizer.sanitize(Array(snapshot.outline.metaJobName.utf8))
     }
 
     /// `HH:MM:SS`, formatted once per second.
@@ -42,9 +41,8 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
         switch event.kind {
         case .runStarted:
             guard let snapshot else { return }
-            let s = snapshot.state.settings
-            out.write("\(stamp) \(metaJobName): run \(snapshot.info.runId) started — \(paddedNames.count) jobs, at most \(s.maxConcurrentRunningJobs) at a time\n")
-            for (j, record) in snapshot.state.jobs.enumerated() {
+            out.write("\(stamp) \(metaJobName): run \(snapshot.outline.runId) started — \(paddedNames.count) jobs, at most \(snapshot.limit) at a time\n")
+            for (j, record) in snapshot.jobs.enumerated() {
                 if let run = record.reusedFrom { out.write("\(stamp) \(paddedNames[j]) succeeded (reused from \(run))\n") }
             }
         case .job(let u):

@@ -1,20 +1,18 @@
 import MetaJobCore
-import MetaJobRunner
 import MetaJobScreen
 
 /// The table printed when a run ends: job, final status, attempts, duration, exit code.
 public enum SummaryTable {
     public static func render(_ snapshot: RunSnapshot, elapsed: Double) -> String {
-        let state = snapshot.state
-        let names = state.graph.names.map { TerminalSanitizer.sanitize(Array($0.utf8)) }
+        let names = snapshot.outline.jobs.map { TerminalSanitizer.sanitize(Array($0.name.utf8)) }
         var outcome = "running"
-        if case .finished(let o) = state.phase { outcome = o.rawValue }
+        if case .finished(let o) = snapshot.phase { outcome = o.rawValue }
         var counts: [String] = []
-        for s in JobState.allCases where state.count(of: s) > 0 { counts.append("\(state.count(of: s)) \(s.rawValue)") }
-        var text = "\n\(TerminalSanitizer.sanitize(Array(snapshot.info.metaJobName.utf8))) \(outcome) in \(TimeFormat.duration(elapsed)) — run \(snapshot.info.runId): \(counts.joined(separator: ", "))\n"
+        for s in JobState.allCases where snapshot.count(of: s) > 0 { counts.append("\(snapshot.count(of: s)) \(s.rawValue)") }
+        var text = "\n\(TerminalSanitizer.sanitize(Array(snapshot.outline.metaJobName.utf8))) \(outcome) in \(TimeFormat.duration(elapsed)) — run \(snapshot.outline.runId): \(counts.joined(separator: ", "))\n"
         let header = ["JOB", "STATUS", "ATTEMPTS", "DURATION", "EXIT"]
         var rows: [[String]] = []
-        for (j, record) in state.jobs.enumerated() {
+        for (j, record) in snapshot.jobs.enumerated() {
             var status = record.state.rawValue
             if let run = record.reusedFrom { status += " (reused from \(run))" }
             let duration: String
@@ -29,7 +27,7 @@ public enum SummaryTable {
         }
         text += line(header) + "\n"
         for row in rows { text += line(row) + "\n" }
-        let failures = state.jobs.enumerated().filter { $0.element.state.isFailure && $0.element.reason != nil }
+        let failures = snapshot.jobs.enumerated().filter { $0.element.state.isFailure && $0.element.reason != nil }
         if !failures.isEmpty {
             text += "\nWhy:\n"
             for (j, record) in failures.prefix(20) {

@@ -1,5 +1,5 @@
 /// Why a job waits in the delay queue.
-public enum DelayReason: Sendable, Equatable {
+public enum DelayReason: Sendable, Equatable, Codable {
     /// The service answered 409: the data job is already running.
     case conflict(message: String)
     /// The service answered 5xx or could not be reached.

@@ -1,5 +1,5 @@
 /// What a user (the dashboard, a signal) can ask of a running meta job.
-public enum RunCommand: Sendable, Equatable {
+public enum RunCommand: Sendable, Equatable, Codable {
     /// Run a failed, cancelled or not_run job again; its not_run dependents become pending.
     case retry(job: Int)
     /// Retry every failed or cancelled job.

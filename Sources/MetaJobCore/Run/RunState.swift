@@ -159,7 +159,8 @@ public struct RunState: Sendable {
             jobs[j].reason = reason
             jobs[j].lastFailure = status
             actions.append(.jobChanged(JobUpdate(job: j, state: status, attempt: attempt, exitCode: exitCode,
-                                                 reason: reason, executionId: jobs[j].executionId)))
+                                                 reason: reason, executionId: jobs[j].executionId,
+                                                 maxAttempts: jobs[j].maxAttempts)))
             let base = plan.retryDelaySeconds * Double(1 << min(attempt - 1, 30))
             let wait = base * (1 + Double.random(in: 0..<0.1, using: &random))
             delay(j, reason: .retryBackoff, for: wait,
@@ -299,7 +300,7 @@ public struct RunState: Sendable {
         delays.insert(Deadline(time: readyAt, sequence: sequence, job: j, token: jobs[j].attempt))
         actions.append(.jobChanged(JobUpdate(job: j, state: .delayed, attempt: jobs[j].attempt, exitCode: jobs[j].exitCode,
                                              reason: text, executionId: jobs[j].executionId,
-                                             delayReason: reason, readyAt: readyAt)))
+                                             delayReason: reason, readyAt: readyAt, maxAttempts: jobs[j].maxAttempts)))
     }
 
     /// Starts queued jobs while slots are free and starting is allowed.
@@ -416,7 +417,7 @@ public struct RunState: Sendable {
         let r = jobs[j]
         actions.append(.jobChanged(JobUpdate(job: j, state: r.state, attempt: r.attempt, exitCode: r.exitCode,
                                              reason: r.reason, executionId: r.executionId,
-                                             delayReason: r.delayReason, readyAt: r.readyAt)))
+                                             delayReason: r.delayReason, readyAt: r.readyAt, maxAttempts: r.maxAttempts)))
     }
 
     /// True when `j`'s status lets its dependents run: success, skip, or a failure that does not fail the meta job.

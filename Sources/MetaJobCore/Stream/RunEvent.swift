@@ -1,5 +1,5 @@
 /// One entry of a run's event stream: numbered, timestamped, in the order things happened.
-public struct RunEvent: Sendable {
+public struct RunEvent: Sendable, Equatable, Codable {
     /// 1, 2, 3, … within a run; a snapshot carries the last number it includes. A log event of n lines takes
     /// n numbers: its lines are `sequence`, `sequence + 1`, … (so each stored line keeps its own number).
     public var sequence: UInt64
@@ -8,7 +8,7 @@ public struct RunEvent: Sendable {
     public var kind: Kind
 
     /// What happened.
-    public enum Kind: Sendable {
+    public enum Kind: Sendable, Equatable, Codable {
         case runStarted
         /// A job's state changed.
         case job(JobUpdate)

@@ -5,8 +5,9 @@ import MetaJobCore
 /// Runs one meta job: owns the state machine, the executors and the timer on one serial queue, performs
 /// the state machine's actions and publishes one event stream to any number of observers.
 ///
-/// Everything mutable here belongs to `queue`; the public methods hop onto it.
-public final class Runner: @unchecked Sendable {
+/// Everything mutable here belongs to `queue`; the public methods hop onto it. Watchers reach it only as a
+/// `RunConnection` (the in-process one).
+public final class Runner: RunConnection, @unchecked Sendable {
     /// The queue that owns the run. Executors deliver their events on it.
     public let queue: DispatchQueue
     public let info: RunInfo
@@ -57,12 +58,24 @@ public final class Runner: @unchecked Sendable {
         queue.async { self.step(.start, publishStart: true) }
     }
 
-    /// Sends a user command (retry, cancel, pause, …).
-    public func send(_ command: RunCommand) {
-        queue.async { self.step(.command(command)) }
+    /// In this process.
+    public var isRemote: Bool { false }
+
+    /// Sends a user command (retry, cancel, pause, …); refused (and not fed to the state machine) when it
+    /// would change nothing.
+    public func send(_ command: RunCommand, reply: @escaping @Sendable (CommandReply) -> Void) {
+        queue.async {
+            if let why = self.state.refusal(for: command) {
+                reply(.refused(why))
+                return
+            }
+            self.step(.command(command))
+            reply(.accepted)
+        }
     }
 
-    /// Attaches an observer: it gets the current snapshot, then every later event, in order.
+    /// Attaches an observer: it gets the current snapshot, then every later event, in order. Never fails (the
+    /// run is in this process).
     public func subscribe(_ observer: RunObserver) {
         let attach = {
             self.observers[ObjectIdentifier(observer)] = observer
@@ -76,7 +89,7 @@ public final class Runner: @unchecked Sendable {
         queue.async { self.observers[ObjectIdentifier(observer)] = nil }
     }
 
-    /// The current snapshot.
+    /// The current snapshot (for tests and the process that owns the runner; watchers subscribe instead).
     public func snapshot() -> RunSnapshot {
         queue.sync { snapshotOnQueue() }
     }

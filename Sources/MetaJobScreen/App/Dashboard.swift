@@ -118,6 +118,11 @@ public struct Dashboard: Sendable {
         return run.runId
     }
 
+    /// The live run as its snapshot and events have told it so far; nil before its snapshot arrived.
+    public var liveStatus: LiveRunStatus? {
+        live.map { LiveRunStatus(runId: $0.runId, isGoing: $0.isRunning, slotsUsed: $0.slotsUsed) }
+    }
+
     /// The run the layout shows.
     var shownRun: RunView? { showingPast ? past : live }
     var shownLogs: LogStore { showingPast ? pastLogs : liveLogs }
@@ -160,35 +165,20 @@ public struct Dashboard: Sendable {
     // MARK: - The live run
 
     private mutating func openLive(_ snapshot: RunSnapshot) -> [DashboardEffect] {
-        let state = snapshot.state
-        let info = snapshot.info
-        let jobs = state.jobs.enumerated().map { j, r -> JobView in
-            var view = JobView(name: ScreenText.label(state.graph.names[j]))
-            view.team = info.jobs.indices.contains(j) ? info.jobs[j].teamName.map(ScreenText.label) : nil
-            view.retries = info.jobs.indices.contains(j) ? info.jobs[j].retries : 0
-            view.state = r.state
-            view.attempt = r.attempt
-            view.maxAttempts = r.maxAttempts
-            view.exitCode = r.exitCode
-            view.reason = r.reason.map(ScreenText.label)
-            view.executionId = r.executionId.map(ScreenText.label)
-            view.startedAt = r.startedAt.map(snapshot.wallTime)
-            view.endedAt = r.endedAt.map(snapshot.wallTime)
-            view.delayReason = r.delayReason?.description
-            view.readyAt = r.readyAt.map(snapshot.wallTime)
-            view.reusedFrom = r.reusedFrom
-            if let start = view.startedAt, r.attempt > 0 {
-                view.spans = [AttemptSpan(attempt: r.attempt, start: start, end: view.endedAt, state: r.state)]
-            }
+        let outline = snapshot.outline
+        let jobs = snapshot.jobs.indices.map { j -> JobView in
+            var view = JobView(name: ScreenText.label(outline.jobs[j].name))
+            view.team = outline.jobs[j].team.map(ScreenText.label)
+            view.retries = outline.jobs[j].retries
+            view.progress = snapshot.jobs[j]
             return view
         }
-        var run = RunView(runId: info.runId, metaJobName: ScreenText.label(info.metaJobName),
-                          startedBy: ScreenText.label(info.startedBy), graph: state.graph, jobs: jobs,
+        var run = RunView(runId: outline.runId, metaJobName: ScreenText.label(outline.metaJobName),
+                          startedBy: ScreenText.label(outline.startedBy), graph: outline.graph, jobs: jobs,
                           startTime: snapshot.wallClockOrigin)
-        if case .finished(let outcome) = state.phase { run.outcome = outcome.rawValue; run.endTime = snapshot.wallClockOrigin }
-        run.paused = state.paused
-        run.limit = state.settings.maxConcurrentRunningJobs
-        run.slotsUsed = state.slotsUsed
+        if case .finished(let outcome) = snapshot.phase { run.outcome = outcome.rawValue; run.endTime = snapshot.wallClockOrigin }
+        run.paused = snapshot.paused
+        run.limit = snapshot.limit
         live = run
         liveOrigin = snapshot.wallClockOrigin
         liveLogs.removeAll()
@@ -246,28 +236,7 @@ public struct Dashboard: Sendable {
         let jobs = detail.jobs.map { history -> JobView in
             var view = JobView(name: ScreenText.label(history.name))
             view.team = history.team.map(ScreenText.label)
-            view.state = JobState(rawValue: history.state) ?? .notRun
-            view.attempt = history.attempts
-            view.maxAttempts = max(1, history.attempts)
-            view.exitCode = history.exitCode
-            view.reason = history.reason.map(ScreenText.label)
-            view.executionId = history.executionId.map(ScreenText.label)
-            view.startedAt = history.startedAt
-            view.endedAt = history.endedAt
-            view.reusedFrom = history.reusedFrom.map(ScreenText.label)
-            for event in history.events {
-                let state = JobState(rawValue: event.state) ?? .notRun
-                if state == .submitted || (state == .running && view.spans.last?.attempt != event.attempt) {
-                    view.spans.append(AttemptSpan(attempt: event.attempt, start: event.time, end: nil, state: state))
-                } else if let last = view.spans.indices.last, view.spans[last].end == nil {
-                    if state == .running { view.spans[last].state = .running }
-                    if state.isFinal { view.spans[last].end = event.time; view.spans[last].state = state }
-                }
-                if state == .delayed {
-                    view.delayReason = event.delayReason
-                    view.readyAt = event.readyAt
-                }
-            }
+            view.progress = JobProgress(history: history)
             return view
         }
         var run = RunView(runId: detail.summary.runId, metaJobName: ScreenText.label(detail.summary.metaJob),

@@ -1,21 +1,33 @@
 import MetaJobCore
 
-/// What the dashboard shows of one job, with wall-clock times (the core's records use the run's own clock).
+/// What the dashboard shows of one job: its names and its progress (kept by the core's one fold of job
+/// progress, `JobProgress.apply`), with wall-clock times.
 struct JobView: Sendable, Equatable {
     var name: String
     var team: String?
-    var state: JobState = .pending
-    var attempt = 0
-    var maxAttempts = 1
-    /// Retries the definition allows; a user retry grants this many again.
+    /// Retries the definition allows.
     var retries = 0
-    var exitCode: Int32?
-    var reason: String?
-    var executionId: String?
-    var startedAt: Double?
-    var endedAt: Double?
-    var delayReason: String?
-    var readyAt: Double?
-    var reusedFrom: String?
-    var spans: [AttemptSpan] = []
+    var progress = JobProgress()
+
+    init(name: String) {
+        self.name = name
+    }
+
+    var state: JobState {
+        get { progress.state }
+        set { progress.state = newValue }
+    }
+    var attempt: Int { progress.attempt }
+    var maxAttempts: Int { progress.maxAttempts }
+    var exitCode: Int32? { progress.exitCode }
+    var startedAt: Double? { progress.startedAt }
+    /// When it ended, or while it waits for a retry, when its failed attempt ended.
+    var endedAt: Double? { progress.lastAttemptEnd }
+    var readyAt: Double? { progress.readyAt }
+    var spans: [AttemptSpan] { progress.spans }
+    /// Text from the run (reason, execution id, reused-from): neutralised for the screen.
+    var reason: String? { progress.reason.map(ScreenText.label) }
+    var executionId: String? { progress.executionId.map(ScreenText.label) }
+    var reusedFrom: String? { progress.reusedFrom.map(ScreenText.label) }
+    var delayReason: String? { progress.delayReason.map { ScreenText.label($0.description) } }
 }

@@ -36,32 +36,11 @@ struct RunView: Sendable {
 
     func count(_ state: JobState) -> Int { counts[state.ordinal] }
 
-    /// Applies one job update at wall time `time`.
+    /// Applies one job update at wall time `time` (the core's fold) and keeps the counts.
     mutating func apply(_ update: JobUpdate, time: Double, origin: Double) {
         guard jobs.indices.contains(update.job) else { return }
-        var job = jobs[update.job]
-        let old = job.state
-        if update.state == .submitted && (update.attempt != job.attempt || !old.holdsSlot) {
-            job.startedAt = time
-            job.endedAt = nil
-            job.spans.append(AttemptSpan(attempt: update.attempt, start: time, end: nil, state: .submitted))
-        }
-        job.state = update.state
-        job.attempt = update.attempt
-        if update.state == .pending && old.isFinal { job.maxAttempts = job.attempt + job.retries + 1 }
-        job.maxAttempts = max(job.maxAttempts, update.attempt)
-        job.exitCode = update.exitCode
-        job.reason = update.reason
-        job.executionId = update.executionId
-        job.delayReason = update.delayReason?.description
-        job.readyAt = update.readyAt.map { origin + $0 }
-        if update.state == .pending { job.endedAt = nil }
-        if let last = job.spans.indices.last, job.spans[last].end == nil {
-            job.spans[last].state = update.state == .delayed ? job.spans[last].state : update.state
-            if !update.state.holdsSlot { job.spans[last].end = time }
-        }
-        if update.state.isFinal { job.endedAt = time }
-        jobs[update.job] = job
+        let old = jobs[update.job].state
+        jobs[update.job].progress.apply(update, at: time, origin: origin)
         counts[old.ordinal] -= 1
         counts[update.state.ordinal] += 1
         if old.holdsSlot != update.state.holdsSlot { slotsUsed += update.state.holdsSlot ? 1 : -1 }

@@ -17,7 +17,7 @@ extension Dashboard {
         } else if let d = duration(job), job.state != .pending, job.state != .queued {
             text += " " + TimeText.duration(d)
         }
-        if job.reusedFrom != nil { text += " (reused)" }
+        if job.progress.reusedFrom != nil { text += " (reused)" }
         return text
     }
 

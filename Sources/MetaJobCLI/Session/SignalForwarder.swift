@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
-import MetaJobRunner
+import MetaJobCore
 
-/// Turns SIGINT and SIGTERM into the runner's stop command (or a session's handler): the first stops gracefully,
+/// Turns SIGINT and SIGTERM into the run's stop command (or a session's handler): the first stops gracefully,
 /// the second at once.
 final class SignalForwarder: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
@@ -14,8 +14,8 @@ final class SignalForwarder: @unchecked Sendable {
     /// The first signal received (0 when none).
     var received: Int32 { lock.lock(); defer { lock.unlock() }; return first }
 
-    convenience init(runner: Runner) {
-        self.init { _, immediate in runner.send(.stop(immediate: immediate)) }
+    convenience init(connection: RunConnection) {
+        self.init { _, immediate in connection.stop(immediate: immediate) }
     }
 
     /// Calls `handler` (on a private queue) for each SIGINT/SIGTERM; `immediate` is true from the second on.

@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import MetaJobCore
 import MetaJobHistory
-import MetaJobRunner
 
 /// Runs a meta job without the dashboard: printers and the history recorder on the event stream, signals
 /// handled, summary at the end.
@@ -23,25 +22,26 @@ struct HeadlessSession {
             throw CLIExit.invalid
         }
         for warning in prepared.warnings { CLIOutput.stderr(warning) }
-        let runner = prepared.runner
-        let out = OutputWriter(fd: 1, flushQueue: runner.queue)
+        let connection = prepared.connection
+        let out = OutputWriter(fd: 1, flushQueue: connection.queue)
         let printer: RunObserver = options.output == .json
             ? JSONPrinter(out: out, showLogs: options.logs)
             : PlainPrinter(out: out, showLogs: options.logs)
-        runner.subscribe(printer)
+        // In process the subscription cannot fail; a connection that could is not started here.
+        try? connection.subscribe(printer)
 
-        let signals = SignalForwarder(runner: runner)
+        let signals = SignalForwarder(connection: connection)
         let finished = DispatchSemaphore(value: 0)
-        runner.onFinish { _ in finished.signal() }
+        connection.onFinish { _ in finished.signal() }
         prepared.start()
         finished.wait()
         let elapsed = prepared.elapsed
-        let snapshot = runner.snapshot()
-        runner.unsubscribe(printer)
+        let snapshot = prepared.finalSnapshot()
+        connection.unsubscribe(printer)
         if let warning = prepared.closeRecording() { CLIOutput.stderr(warning) }
-        // The writer belongs to the runner's queue (its deferred flushes run there): finish on it too.
+        // The writer belongs to the connection's queue (its deferred flushes run there): finish on it too.
         let summary = options.output == .plain ? SummaryTable.render(snapshot, elapsed: elapsed) : ""
-        runner.queue.sync {
+        connection.queue.sync {
             out.write(summary)
             out.flush()
         }

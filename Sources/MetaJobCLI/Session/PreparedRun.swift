@@ -6,14 +6,19 @@ import MetaJobRunner
 import MetaJobScreen
 
 /// A run set up and ready to start: settings resolved, jobs resolved, the runner built and the history recorder
-/// subscribed. Headless and dashboard sessions both start runs through this, so they record runs the same way.
+/// subscribed. Headless and dashboard sessions both start runs through this, so they record runs the same way;
+/// they watch and steer it only through `connection`.
 final class PreparedRun: @unchecked Sendable {
     /// Why a run cannot be set up, worded for the user (printed as it is; may span lines).
     struct Problem: Error {
         var text: String
     }
 
-    let runner: Runner
+    private let runner: Runner
+    /// How sessions watch and steer the run (the in-process runner).
+    var connection: RunConnection { runner }
+    /// The run's id.
+    var runId: String { runner.info.runId }
     /// The run's executors (and the watchdog that stops local jobs if metajob is killed).
     private let executors: RunExecutors
     let clock: SystemClock
@@ -110,6 +115,9 @@ final class PreparedRun: @unchecked Sendable {
         defer { lock.unlock() }
         return lastOutcome
     }
+
+    /// The run as it is now, for the summary printed after it ended (the owner of the run may ask it directly).
+    func finalSnapshot() -> RunSnapshot { runner.snapshot() }
 
     /// Ends the recording after the run finished. Returns a warning to show when the history is incomplete.
     func closeRecording() -> String? {

@@ -1,0 +1,247 @@
+import Dispatch
+import Foundation
+import MetaJobCore
+import MetaJobHistory
+import MetaJobScreen
+import MetaJobTerminal
+
+/// The dashboard while it is open: a translator between the terminal (keys, resizes, frames), the app model
+/// (`Dashboard`: messages in, effects out) and the run (a `RunConnection`: events in, commands out). All of it
+/// is owned by the driver's UI queue. Whether the run is going comes from its events (through the model);
+/// when to leave is `QuitPolicy`'s call; history reads happen on `HistoryReader`'s queue.
+final class DashboardLoop: @unchecked Sendable {
+    private let driver = TerminalDriver()
+    private var ui: DispatchQueue { driver.queue }
+    private let session: DashboardSession
+    /// Where runs started here are recorded (nil with --no-history).
+    private let recordStore: HistoryStore?
+    private let history: HistoryReader
+    private let done = DispatchSemaphore(value: 0)
+    private var signals: SignalForwarder?
+
+    // MARK: UI-queue state
+    private var model: Dashboard
+    private var policy: QuitPolicy
+    private var run: PreparedRun?
+    private var feed: DashboardFeed?
+    private var terminalOpen = false
+    private var finished = false
+    private var timers: DashboardTimers!
+
+    init(mode: Dashboard.Mode, themes: [Theme], session: DashboardSession, store: HistoryStore?) {
+        self.session = session
+        self.recordStore = store
+        self.history = HistoryReader(path: session.history.path(session.environment), store: store)
+        model = Dashboard(mode: mode, themes: themes, ascii: !TerminalDriver.localeIsUTF8(),
+                          exitWhenDone: session.dashboard.exitWhenDone)
+        policy = QuitPolicy(cancelOnQuit: session.options.onFailure.policy == .cancel)
+        timers = DashboardTimers(queue: ui) { [unowned self] messages in self.deliver(messages) }
+    }
+
+    // MARK: - Lifecycle (main thread)
+
+    /// Takes over the terminal and starts handling SIGINT/SIGTERM.
+    func open() throws(DashboardSession.Problem) {
+        let result: Result<(width: Int, height: Int), TerminalDriver.StartError> = ui.sync {
+            do throws(TerminalDriver.StartError) {
+                return .success(try driver.start(
+                    onKey: { [unowned self] key in self.deliver([.key(key)]) },
+                    onResize: { [unowned self] w, h in self.deliver([.resize(width: w, height: h)]) },
+                    onHangUp: { [unowned self] in self.signal(SIGHUP, immediate: false) }))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .failure(let error): throw DashboardSession.Problem(message: error.description)
+        case .success(let size):
+            ui.sync {
+                terminalOpen = true
+                deliver([.resize(width: size.width, height: size.height)])
+            }
+        }
+        signals = SignalForwarder { [weak self] sig, immediate in
+            guard let self else { return }
+            self.ui.async { self.signal(sig, immediate: immediate) }
+        }
+    }
+
+    /// Gives the terminal back without having run anything.
+    func close() {
+        ui.sync {
+            finished = true
+            closeTerminal()
+        }
+    }
+
+    /// Shows `prepared` and starts it.
+    func startLive(_ prepared: PreparedRun) {
+        ui.async { self.show(prepared) }
+    }
+
+    /// Shows the history browser.
+    func startBrowser() {
+        ui.async {
+            // The browser opens on the list of past runs.
+            self.perform(.loadHistory)
+            self.deliver([])
+        }
+    }
+
+    /// Waits until the user quits (or a signal ends the session), prints the shown run's summary with the
+    /// terminal restored, and returns the exit code.
+    func waitAndFinish() -> CLIExit {
+        done.wait()
+        let (run, signal) = ui.sync { (self.run, self.policy.signal) }
+        signals = nil
+        guard let run else {
+            if signal == SIGTERM { return .terminated }
+            return signal == 0 ? .succeeded : .interrupted
+        }
+        if let warning = run.closeRecording() { CLIOutput.stderr(warning) }
+        CLIOutput.stdout(SummaryTable.render(run.finalSnapshot(), elapsed: run.elapsed))
+        return run.exitCode(signal: signal)
+    }
+
+    // MARK: - Messages and effects (UI queue)
+
+    /// Hands messages to the model (also after the terminal was given back: the run's events still decide
+    /// when to leave), performs its effects, then lets the quit policy look at the run.
+    private func deliver(_ messages: [DashboardMessage]) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        guard !finished else { return }
+        for message in messages {
+            for effect in model.update(message) { perform(effect) }
+        }
+        apply(policy.runChanged(shownStatus))
+        guard terminalOpen else { return }
+        driver.draw(model.render(), theme: model.theme)
+        timers.update(ticks: model.wantsTicks, refresh: model.pastRunToRefresh) { [unowned self] runId in
+            self.perform(.openPastRun(runId: runId))
+        }
+    }
+
+    /// The shown run's status; a run whose snapshot has not arrived yet counts as going with jobs in flight.
+    private var shownStatus: LiveRunStatus? {
+        guard let run else { return nil }
+        if let status = model.liveStatus, status.runId == run.runId { return status }
+        return LiveRunStatus(runId: run.runId, isGoing: true, slotsUsed: 1)
+    }
+
+    private func perform(_ effect: DashboardEffect) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        switch effect {
+        case .send(let command):
+            guard let connection = run?.connection else {
+                return deliver([.failed("no run is going: open a past run and press r to resume it")])
+            }
+            connection.send(command) { [weak self] reply in
+                guard case .refused(let why) = reply, let self else { return }
+                self.ui.async { self.deliver([.failed(why)]) }
+            }
+        case .quit(let stopRunning):
+            apply(policy.quit(stopRunning: stopRunning, run: shownStatus))
+        case .loadHistory:
+            readHistory { store in .historyRuns(try store.listRuns(limit: 500)) }
+        case .openPastRun(let runId):
+            readHistory { store in .pastRun(try store.run(runId)) }
+        case let .loadLogs(runId, job, attempt):
+            readHistory { store in
+                .pastLogs(runId: runId, job: job, attempt: attempt, lines: try store.logs(runId: runId, job: job, attempt: attempt))
+            }
+        case .resume(let runId):
+            resume(runId)
+        }
+    }
+
+    private func readHistory(_ query: @escaping @Sendable (HistoryStore) throws -> DashboardMessage) {
+        history.read(query) { [weak self] answer in
+            guard let self else { return }
+            self.ui.async { self.deliver([answer]) }
+        }
+    }
+
+    private func apply(_ actions: [QuitPolicy.Action]) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        for action in actions {
+            switch action {
+            case .send(let command): run?.connection.send(command)
+            case .closeTerminal: closeTerminal()
+            case .say(let text): CLIOutput.stderr(text)
+            case .finish: finish()
+            }
+        }
+    }
+
+    private func signal(_ sig: Int32, immediate: Bool) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        apply(policy.signal(sig, immediate: immediate, run: shownStatus))
+    }
+
+    // MARK: - The run shown
+
+    /// Starts a run resuming `runId`, shown live in place of the browser (or of a finished run).
+    private func resume(_ runId: String) {
+        guard shownStatus?.isGoing != true else {
+            return deliver([.failed("a run is still going here: wait for it to end (or quit) before resuming another")])
+        }
+        history.resumeSource(runId) { [weak self] source in
+            guard let self else { return }
+            self.ui.async { self.startResumed(source) }
+        }
+    }
+
+    private func startResumed(_ source: Result<(RunSource, HistoryStore), ResumeSource.Problem>) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        guard !finished, !policy.quitting, shownStatus?.isGoing != true else { return }
+        switch source {
+        case .failure(let problem):
+            deliver([.failed(problem.message)])
+        case .success(let (source, browseStore)):
+            do {
+                let prepared = try PreparedRun(source: source, options: session.options, environment: session.environment,
+                                               store: session.options.noHistory ? nil : (recordStore ?? browseStore))
+                if let previous = run, let warning = previous.closeRecording() { deliver([.failed(warning)]) }
+                show(prepared)
+            } catch {
+                deliver([.failed(error.text.trimmingCharacters(in: .whitespacesAndNewlines))])
+            }
+        }
+    }
+
+    /// Subscribes to `prepared` (its snapshot becomes the live view) and starts it.
+    private func show(_ prepared: PreparedRun) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        feed?.close()
+        if let old = feed, let oldRun = run { oldRun.connection.unsubscribe(old) }
+        let feed = DashboardFeed(ui: ui) { [weak self] messages in self?.deliver(messages) }
+        self.feed = feed
+        run = prepared
+        do {
+            try prepared.connection.subscribe(feed)
+        } catch {
+            return deliver([.failed(error.message)])
+        }
+        let warnings = prepared.warnings.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if !warnings.isEmpty { deliver(warnings.map { .failed($0) }) }
+        prepared.start()
+    }
+
+    // MARK: - Leaving
+
+    private func finish() {
+        dispatchPrecondition(condition: .onQueue(ui))
+        guard !finished else { return }
+        finished = true
+        feed?.close()
+        closeTerminal()
+        done.signal()
+    }
+
+    private func closeTerminal() {
+        timers.stop()
+        guard terminalOpen else { return }
+        terminalOpen = false
+        driver.stop()
+    }
+}
