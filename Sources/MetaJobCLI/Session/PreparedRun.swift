@@ -43,13 +43,17 @@ final class PreparedRun: @unchecked Sendable {
         case .success(let resolved): jobs = resolved
         case .failure(let report): throw Problem(text: IssuePrinter.plain(report.issues, file: definition.name))
         }
-        let executors: RunExecutors
+        let remoteJobs = jobs.filter { $0.executor == .remote }.map(\.definition)
+        let remote: RemoteConfiguration?
         do {
-            executors = try RunExecutors(configuration: configuration, environment: environment, jobs: jobs,
-                                         adopt: source.adoptExecutions)
+            remote = remoteJobs.isEmpty ? nil
+                : try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs,
+                                                     adopt: source.adoptExecutions)
         } catch {
             throw Problem(text: "error: " + TerminalSanitizer.sanitizeText(error.message) + "\n")
         }
+        let executors = RunExecutors(jobs: jobs, remote: remote, baseEnvironment: environment.variables,
+                                     graceSeconds: configuration.settings.terminationGraceSeconds)
         let clock = SystemClock()
         let startedAt = clock.wall()
         let info = RunInfo(runId: RunID.make(at: startedAt), metaJobName: definition.name,
@@ -92,7 +96,7 @@ final class PreparedRun: @unchecked Sendable {
     }
 
     /// What to tell the user before the run starts (remote TLS settings, a watchdog that could not start).
-    var warnings: [String] { executors.warnings }
+    var warnings: [String] { (executors.remote.map(RemoteSettingsResolver.warnings) ?? []) + executors.warnings }
 
     /// Starts the run.
     func start() {

@@ -1,33 +1,30 @@
 import Dispatch
 import MetaJobCore
-import MetaJobRunner
 
 /// Builds a run's executors: local processes, and the Control Service client when some job runs remotely.
 /// Every session that starts a `Runner` (headless or dashboard) makes its executors here.
-struct RunExecutors {
+public struct RunExecutors: Sendable {
     /// The remote executor's configuration; nil when no job runs remotely.
-    let remote: RemoteConfiguration?
+    public let remote: RemoteConfiguration?
     /// The environment local jobs start from.
-    let baseEnvironment: [String: String]
+    public let baseEnvironment: [String: String]
     /// Takes metajob's secrets out of local jobs' output; nil when the environment holds none.
-    let redactor: OutputRedactor?
+    public let redactor: OutputRedactor?
     /// Stops local jobs left behind if metajob is killed (-9) or crashes (DECISIONS.md); nil when it could not start.
-    let watchdog: ProcessGroupWatchdog?
+    public let watchdog: ProcessGroupWatchdog?
     /// Why the watchdog could not start, if it could not.
     private let watchdogError: String?
 
-    /// Resolves the remote settings when one of `jobs` runs remotely; throws with what to set when they are
-    /// missing. `adopt` maps jobs to executions an interrupted run left running (resume).
-    init(configuration: ResolvedConfiguration, environment: Environment, jobs: [ResolvedJob],
-         adopt: [String: String]) throws(ConfigurationError) {
-        let remoteJobs = jobs.filter { $0.executor == .remote }.map(\.definition)
-        remote = remoteJobs.isEmpty ? nil
-            : try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs, adopt: adopt)
-        baseEnvironment = environment.variables
-        redactor = OutputRedactor(environment: environment.variables)
+    /// Executors for `jobs`: `remote` is the resolved Control Service configuration when some job runs remotely,
+    /// `baseEnvironment` what local jobs start from (its secrets are redacted from their output), `graceSeconds`
+    /// the watchdog's grace period if metajob dies.
+    public init(jobs: [ResolvedJob], remote: RemoteConfiguration?, baseEnvironment: [String: String], graceSeconds: Double) {
+        self.remote = jobs.contains(where: { $0.executor == .remote }) ? remote : nil
+        self.baseEnvironment = baseEnvironment
+        redactor = OutputRedactor(environment: baseEnvironment)
         if jobs.contains(where: { $0.executor == .local }) {
             do {
-                watchdog = try ProcessGroupWatchdog(graceSeconds: configuration.settings.terminationGraceSeconds)
+                watchdog = try ProcessGroupWatchdog(graceSeconds: graceSeconds)
                 watchdogError = nil
             } catch {
                 watchdog = nil
@@ -40,16 +37,15 @@ struct RunExecutors {
     }
 
     /// Ends the watchdog once the run is over (no job is left for it to stop).
-    func close() { watchdog?.close() }
+    public func close() { watchdog?.close() }
 
     /// Warnings to show before the run starts.
-    var warnings: [String] {
-        (remote.map(RemoteSettingsResolver.warnings) ?? [])
-            + (watchdogError.map { ["warning: \($0); if metajob is killed, its running jobs will keep running.\n"] } ?? [])
+    public var warnings: [String] {
+        watchdogError.map { ["warning: \($0); if metajob is killed, its running jobs will keep running.\n"] } ?? []
     }
 
     /// The executor for `kind`, owned by the runner's `queue`, reporting to `sink`.
-    func make(_ kind: ExecutorKind, queue: DispatchQueue, sink: @escaping (ExecutorEvent) -> Void) -> JobExecutor {
+    public func make(_ kind: ExecutorKind, queue: DispatchQueue, sink: @escaping (ExecutorEvent) -> Void) -> JobExecutor {
         if kind == .remote, let remote { return RemoteExecutor(queue: queue, configuration: remote, onEvent: sink) }
         guard let redactor else {
             return LocalExecutor(queue: queue, baseEnvironment: baseEnvironment, watchdog: watchdog, onEvent: sink)

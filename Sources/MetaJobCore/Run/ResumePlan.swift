@@ -1,24 +1,22 @@
-import MetaJobCore
-import MetaJobHistory
-
-/// Which jobs a resumed run reuses and which it runs.
-struct ResumePlan {
+/// Which jobs a resumed run reuses and which it runs: pure planning from the definition and the earlier run.
+public struct ResumePlan: Sendable, Equatable {
     /// A reason the plan cannot be made, worded for the user.
-    struct Problem: Error {
-        var message: String
+    public struct Problem: Error, Equatable {
+        /// The sentence for the user.
+        public var message: String
     }
 
     /// Jobs that count as succeeded, by name → the run they succeeded in.
-    var reused: [String: String] = [:]
+    public var reused: [String: String] = [:]
     /// Jobs that run, in definition order.
-    var toRun: [String] = []
+    public var toRun: [String] = []
     /// Jobs to run whose execution was still going when `previous` was interrupted (not final, with an
     /// execution id), by name → that id: the remote executor re-attaches them instead of starting them again.
-    var adopt: [String: String] = [:]
+    public var adopt: [String: String] = [:]
 
     /// Jobs that did not succeed in `previous` run; so do the `rerun` jobs and everything downstream of them.
     /// The rest succeeded and are reused (from the run they first succeeded in).
-    init(definition: MetaJobDefinition, previous: RunDetail, rerun: [String]) throws {
+    public init(definition: MetaJobDefinition, previous: RunDetail, rerun: [String]) throws {
         let graph = JobGraph(definition)
         var previousJobs: [String: JobHistory] = [:]
         for job in previous.jobs { previousJobs[job.name] = job }

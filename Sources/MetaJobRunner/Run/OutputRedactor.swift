@@ -2,22 +2,21 @@
 import Glibc
 #endif
 import MetaJobCore
-import MetaJobRunner
 
 /// Removes metajob's own secrets (the Control Service token in `VDK_API_TOKEN`) from what local jobs write.
 ///
 /// Local jobs start from metajob's environment, so a job that prints its environment would otherwise put the
 /// token into the terminal, the NDJSON stream and the history. Removing the variable from the jobs instead
 /// would break VDK jobs that call the Control Service themselves; they keep it, their output loses it.
-struct OutputRedactor {
+public struct OutputRedactor: Sendable {
     /// What a secret is replaced with.
-    static let replacement = Array("[redacted]".utf8)
+    public static let replacement = Array("[redacted]".utf8)
     /// The environment variables holding secrets.
-    static let secretVariables = ["VDK_API_TOKEN"]
+    public static let secretVariables = ["VDK_API_TOKEN"]
     private let secrets: [[UInt8]]
 
     /// The redactor for `environment`'s secrets; nil when there are none (output then passes untouched).
-    init?(environment: [String: String]) {
+    public init?(environment: [String: String]) {
         // Very short values would match ordinary text; a real token is far longer.
         secrets = Self.secretVariables.compactMap { environment[$0] }.filter { $0.utf8.count >= 8 }.map { Array($0.utf8) }
         if secrets.isEmpty { return nil }
@@ -25,7 +24,7 @@ struct OutputRedactor {
 
     /// `lines` with every secret replaced; the same value when no line holds one (the common case: one
     /// `memmem` over the batch's bytes, no copy).
-    func redact(_ lines: LogLines) -> LogLines {
+    public func redact(_ lines: LogLines) -> LogLines {
         guard secrets.contains(where: { Self.find($0, in: lines.bytes[...]) != nil }) else { return lines }
         var bytes: [UInt8] = []
         var ends: [Int] = []
