@@ -245,7 +245,7 @@ struct KeyTests {
         var d = Dashboard(mode: .browser, themes: ThemeResolver.builtins, ascii: false)
         _ = d.update(.resize(width: 100, height: 24))
         _ = d.update(.historyRuns(HistoryFixture.summaries))
-        _ = d.update(.pastRun(HistoryFixture.detail))
+        _ = d.update(.pastRun(HistoryFixture.detail, dependsOn: HistoryFixture.detail.storedDependencies()))
         #expect(d.screen == .run)
         #expect(d.update(.key(.character("R"))).isEmpty)
         #expect(d.render().text.contains("read-only"))
@@ -253,7 +253,7 @@ struct KeyTests {
         _ = d.update(.key(.escape))
         #expect(d.screen == .browser, "Esc goes back to the browser")
         // Selecting another job asks for its log once.
-        _ = d.update(.pastRun(HistoryFixture.detail))
+        _ = d.update(.pastRun(HistoryFixture.detail, dependsOn: HistoryFixture.detail.storedDependencies()))
         #expect(d.update(.key(.right)) == [.loadLogs(runId: "20251124-140000-cd34", job: "clean", attempt: 1)])
         _ = d.update(.key(.left))
         #expect(d.update(.key(.right)).isEmpty, "already loaded")
@@ -278,7 +278,7 @@ struct KeyTests {
         _ = d.update(.resize(width: 100, height: 24))
         var detail = HistoryFixture.detail
         detail.summary = HistoryFixture.summaries[2]
-        _ = d.update(.pastRun(detail))
+        _ = d.update(.pastRun(detail, dependsOn: detail.storedDependencies()))
         #expect(d.wantsTicks)
         #expect(d.pastRunToRefresh == "20251124-160000-ab12", "the session keeps re-sending it")
         #expect(d.render().text.contains("RUNNING (ANOTHER PROCESS)"))
@@ -287,10 +287,10 @@ struct KeyTests {
         detail.jobs[2].attempts = 1
         _ = d.update(.key(.end))
         #expect(d.selectedJob == 2)
-        #expect(d.update(.pastRun(detail)) == [.loadLogs(runId: "20251124-160000-ab12", job: "load", attempt: 1)])
+        #expect(d.update(.pastRun(detail, dependsOn: detail.storedDependencies())) == [.loadLogs(runId: "20251124-160000-ab12", job: "load", attempt: 1)])
         #expect(d.selectedJob == 2)
         detail.summary.state = "succeeded"
-        _ = d.update(.pastRun(detail))
+        _ = d.update(.pastRun(detail, dependsOn: detail.storedDependencies()))
         #expect(d.pastRunToRefresh == nil)
         #expect(!d.wantsTicks)
     }

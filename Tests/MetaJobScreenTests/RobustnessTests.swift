@@ -31,7 +31,7 @@ struct RobustnessTests {
             Self.check(d)
             if d.overlay != nil { _ = d.update(.key(.escape)) }
         }
-        _ = d.update(.pastRun(HistoryFixture.detail))
+        _ = d.update(.pastRun(HistoryFixture.detail, dependsOn: HistoryFixture.detail.storedDependencies()))
         for key in Self.keys {
             _ = d.update(.key(key))
             Self.check(d)

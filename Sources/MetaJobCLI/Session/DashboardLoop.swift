@@ -144,7 +144,10 @@ final class DashboardLoop: @unchecked Sendable {
         case .loadHistory:
             readHistory { store in .historyRuns(try store.listRuns(limit: 500)) }
         case .openPastRun(let runId):
-            readHistory { store in .pastRun(try store.run(runId)) }
+            readHistory { store in
+                let detail = try store.run(runId)
+                return .pastRun(detail, dependsOn: detail.storedDependencies())
+            }
         case let .loadLogs(runId, job, attempt):
             readHistory { store in
                 .pastLogs(runId: runId, job: job, attempt: attempt, lines: try store.logs(runId: runId, job: job, attempt: attempt))

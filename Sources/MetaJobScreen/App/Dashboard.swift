@@ -150,8 +150,8 @@ public struct Dashboard: Sendable {
             runs = list.sorted { $0.startedAt > $1.startedAt }
             rebuildRunRows()
             return []
-        case .pastRun(let detail):
-            return openPast(detail)
+        case let .pastRun(detail, dependsOn):
+            return openPast(detail, dependsOn: dependsOn)
         case let .pastLogs(runId, job, attempt, lines):
             guard let run = past, run.runId == runId, let j = run.graph.index[job] else { return [] }
             pastLogs.replace(job: j, attempt: attempt, lines: lines.map { ($0.bytes, $0.stream == .stderr) })
@@ -226,13 +226,10 @@ public struct Dashboard: Sendable {
 
     // MARK: - A past run
 
-    private mutating func openPast(_ detail: RunDetail) -> [DashboardEffect] {
+    private mutating func openPast(_ detail: RunDetail, dependsOn: [[String]]?) -> [DashboardEffect] {
         let names = detail.jobs.map(\.name)
-        var graph = JobGraph(names: names, dependsOn: names.map { _ in [] })
-        if case .success(let definition) = DefinitionLoader.load(bytes: detail.definitionText, path: detail.definitionPath),
-           definition.jobs.map(\.name) == names {
-            graph = JobGraph(definition)
-        }
+        let edges = dependsOn.flatMap { $0.count == names.count ? $0 : nil } ?? names.map { _ in [] }
+        let graph = JobGraph(names: names, dependsOn: edges)
         let jobs = detail.jobs.map { history -> JobView in
             var view = JobView(name: ScreenText.label(history.name))
             view.team = history.team.map(ScreenText.label)

@@ -21,7 +21,9 @@ public enum DashboardMessage: Sendable {
     /// Answer to `.loadHistory`: past runs, newest first.
     case historyRuns([RunSummary])
     /// Answer to `.openPastRun` (and its refreshes while that run is still going in another process).
-    case pastRun(RunDetail)
+    /// `dependsOn`: each job's dependencies (nil when unknown: the jobs are shown without edges); the session
+    /// reads them with the run, off the UI queue.
+    case pastRun(RunDetail, dependsOn: [[String]]? = nil)
     /// Answer to `.loadLogs`: one attempt's stored lines, oldest first.
     case pastLogs(runId: String, job: String, attempt: Int, lines: [StoredLogLine])
     /// An effect failed (history unreadable, resume refused): shown to the user, never fatal.
