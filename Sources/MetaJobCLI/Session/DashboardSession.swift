@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import MetaJobCore
 import MetaJobHistory
-import MetaJobRunner
 import MetaJobScreen
 import MetaJobTerminal
 
