@@ -230,13 +230,13 @@ struct KeyTests {
         _ = d.update(.key(.character("/")))
         for c in "line 5" { _ = d.update(.key(.character(c))) }
         _ = d.update(.key(.enter))
-        #expect(d.searchLine == 4)
+        #expect(d.logPane.searchLine == 4)
         _ = d.update(.key(.character("n")))
-        #expect(d.searchLine == 49, "line 50 is the next hit")
+        #expect(d.logPane.searchLine == 49, "line 50 is the next hit")
         _ = d.update(.key(.character("N")))
-        #expect(d.searchLine == 4)
+        #expect(d.logPane.searchLine == 4)
         _ = d.update(.key(.character("N")))
-        #expect(d.searchLine == 58, "N wraps around to the last hit (line 59)")
+        #expect(d.logPane.searchLine == 58, "N wraps around to the last hit (line 59)")
         _ = d.update(.key(.end))
         #expect(d.follow)
     }

@@ -86,20 +86,20 @@ extension Dashboard {
     private mutating func submit(_ target: PromptTarget, _ text: String) -> [DashboardEffect] {
         switch target {
         case .logSearch:
-            searchQuery = text
-            searchLine = nil
+            logPane.searchQuery = text
+            logPane.searchLine = nil
             if !text.isEmpty { findNext(forward: true, fromCurrent: true) }
         case .jobFilter:
-            listFilter = text
+            graphPane.listFilter = text
             if let run = shownRun {
-                jobList = JobList(graph: run.graph, names: run.jobs.map(\.name), filter: text)
-                if jobList.rowOf.indices.contains(selectedJob), jobList.rowOf[selectedJob] < 0, let first = jobList.jobs.first {
+                graphPane.jobList = JobList(graph: run.graph, names: run.jobs.map(\.name), filter: text)
+                if graphPane.jobList.rowOf.indices.contains(selectedJob), graphPane.jobList.rowOf[selectedJob] < 0, let first = graphPane.jobList.jobs.first {
                     return select(first)
                 }
             }
         case .runFilter:
-            runFilter = text
-            rebuildRunRows()
+            browser.filter = text
+            browser.rebuildRows()
         }
         return []
     }
@@ -116,7 +116,7 @@ extension Dashboard {
     private mutating func openBrowser() -> [DashboardEffect] {
         screen = .browser
         overlay = nil
-        historyRequested = true
+        browser.requested = true
         return [.loadHistory]
     }
 
@@ -124,26 +124,26 @@ extension Dashboard {
 
     private mutating func browserKey(_ key: Key) -> [DashboardEffect] {
         switch key {
-        case .up, .character("k"): selectedRun = max(0, selectedRun - 1)
-        case .down, .character("j"): selectedRun = min(max(0, runRows.count - 1), selectedRun + 1)
-        case .pageUp: selectedRun = max(0, selectedRun - pageSize)
-        case .pageDown: selectedRun = min(max(0, runRows.count - 1), selectedRun + pageSize)
-        case .home, .character("g"): selectedRun = 0
-        case .end, .character("G"): selectedRun = max(0, runRows.count - 1)
-        case .character("/"): overlay = .prompt(.runFilter, text: runFilter)
+        case .up, .character("k"): browser.selected = max(0, browser.selected - 1)
+        case .down, .character("j"): browser.selected = min(max(0, browser.rows.count - 1), browser.selected + 1)
+        case .pageUp: browser.selected = max(0, browser.selected - pageSize)
+        case .pageDown: browser.selected = min(max(0, browser.rows.count - 1), browser.selected + pageSize)
+        case .home, .character("g"): browser.selected = 0
+        case .end, .character("G"): browser.selected = max(0, browser.rows.count - 1)
+        case .character("/"): overlay = .prompt(.runFilter, text: browser.filter)
         case .enter:
-            guard runRows.indices.contains(selectedRun) else {
+            guard browser.rows.indices.contains(browser.selected) else {
                 status = StatusMessage(text: "no run selected: the history is empty or the filter hides every run", role: .warning)
                 return []
             }
-            return [.openPastRun(runId: runs[runRows[selectedRun]].runId)]
+            return [.openPastRun(runId: browser.runs[browser.rows[browser.selected]].runId)]
         case .character("r"):
-            guard runRows.indices.contains(selectedRun) else { return [] }
-            return resume(runs[runRows[selectedRun]])
+            guard browser.rows.indices.contains(browser.selected) else { return [] }
+            return resume(browser.runs[browser.rows[browser.selected]])
         case .escape:
-            if !runFilter.isEmpty {
-                runFilter = ""
-                rebuildRunRows()
+            if !browser.filter.isEmpty {
+                browser.filter = ""
+                browser.rebuildRows()
             } else if shownRun != nil {
                 screen = .run
             } else {
@@ -193,13 +193,13 @@ extension Dashboard {
             return []
         case .escape:
             if focus != .graph { focus = .graph; return [] }
-            if graphMode == .list && !listFilter.isEmpty { return submit(.jobFilter, "") }
+            if graphMode == .list && !graphPane.listFilter.isEmpty { return submit(.jobFilter, "") }
             if graphMode == .timeline {
                 if !showDag() { graphMode = .list }
                 return []
             }
             if showingPast {
-                if historyRequested || mode == .browser {
+                if browser.requested || mode == .browser {
                     screen = .browser
                     return []
                 }
@@ -291,28 +291,28 @@ extension Dashboard {
         var target: Int?
         switch key {
         case .up, .character("k"):
-            target = dag ? layout.vertical(from: selectedJob, by: -1) : jobList.step(from: selectedJob, by: -1)
+            target = dag ? graphPane.layout.vertical(from: selectedJob, by: -1) : graphPane.jobList.step(from: selectedJob, by: -1)
         case .down, .character("j"):
-            target = dag ? layout.vertical(from: selectedJob, by: 1) : jobList.step(from: selectedJob, by: 1)
+            target = dag ? graphPane.layout.vertical(from: selectedJob, by: 1) : graphPane.jobList.step(from: selectedJob, by: 1)
         case .left, .character("h"):
-            target = dag ? layout.horizontal(from: selectedJob, by: -1) : nil
+            target = dag ? graphPane.layout.horizontal(from: selectedJob, by: -1) : nil
         case .right:
-            target = dag ? layout.horizontal(from: selectedJob, by: 1) : nil
+            target = dag ? graphPane.layout.horizontal(from: selectedJob, by: 1) : nil
         case .pageUp, .pageDown:
             var j = selectedJob
             for _ in 0..<max(1, pageSize / (dag ? DagLayout.pitch : 1)) {
-                let next = dag ? layout.vertical(from: j, by: key == .pageUp ? -1 : 1) : jobList.step(from: j, by: key == .pageUp ? -1 : 1)
+                let next = dag ? graphPane.layout.vertical(from: j, by: key == .pageUp ? -1 : 1) : graphPane.jobList.step(from: j, by: key == .pageUp ? -1 : 1)
                 guard let next else { break }
                 j = next
             }
             target = j
         case .home, .character("g"):
-            target = jobList.jobs.first
+            target = graphPane.jobList.jobs.first
         case .end, .character("G"):
-            target = jobList.jobs.last
+            target = graphPane.jobList.jobs.last
         case .character("/"):
             if graphMode == .list {
-                overlay = .prompt(.jobFilter, text: listFilter)
+                overlay = .prompt(.jobFilter, text: graphPane.listFilter)
             } else {
                 status = StatusMessage(text: "/: filter in the list (l), search in the logs (Enter, then /)", role: .warning)
             }
@@ -329,10 +329,10 @@ extension Dashboard {
 
     mutating func select(_ job: Int) -> [DashboardEffect] {
         selectedJob = job
-        viewedAttempt = nil
-        follow = true
-        logTop = 0
-        searchLine = nil
+        logPane.viewedAttempt = nil
+        logPane.follow = true
+        logPane.top = 0
+        logPane.searchLine = nil
         updateNeighbours()
         return logRequest()
     }
@@ -342,7 +342,7 @@ extension Dashboard {
     /// The log shown: the selected job's viewed attempt.
     var shownLog: AttemptLog? {
         guard let run = shownRun, run.jobs.indices.contains(selectedJob) else { return nil }
-        let attempt = viewedAttempt ?? run.jobs[selectedJob].attempt
+        let attempt = logPane.viewedAttempt ?? run.jobs[selectedJob].attempt
         return shownLogs[LogKey(job: selectedJob, attempt: attempt)]
     }
 
@@ -355,10 +355,10 @@ extension Dashboard {
         let rows = logRows
         let bottomTop = max(0, count - rows)
         func scroll(to top: Int) {
-            logTop = min(max(0, top), bottomTop)
-            follow = logTop >= bottomTop && !run.jobs[selectedJob].state.isFinal
+            logPane.top = min(max(0, top), bottomTop)
+            logPane.follow = logPane.top >= bottomTop && !run.jobs[selectedJob].state.isFinal
         }
-        let current = follow ? bottomTop : min(logTop, bottomTop)
+        let current = logPane.follow ? bottomTop : min(logPane.top, bottomTop)
         switch key {
         case .up, .character("k"): scroll(to: current - 1)
         case .down, .character("j"): scroll(to: current + 1)
@@ -366,32 +366,32 @@ extension Dashboard {
         case .pageDown: scroll(to: current + rows)
         case .home, .character("g"): scroll(to: 0)
         case .end, .character("G"):
-            logTop = bottomTop
-            follow = true
+            logPane.top = bottomTop
+            logPane.follow = true
         case .character("f"):
-            follow.toggle()
-            logTop = current
-            status = StatusMessage(text: follow ? "following the log" : "not following", role: .dim)
+            logPane.follow.toggle()
+            logPane.top = current
+            status = StatusMessage(text: logPane.follow ? "following the log" : "not following", role: .dim)
         case .character("w"):
-            wrap.toggle()
+            logPane.wrap.toggle()
         case .character("a"):
             let latest = run.jobs[selectedJob].attempt
             guard latest > 1 else {
                 status = StatusMessage(text: "a: \(run.jobs[selectedJob].name) has \(latest == 0 ? "not started" : "one attempt")", role: .warning)
                 return []
             }
-            let shown = viewedAttempt ?? latest
+            let shown = logPane.viewedAttempt ?? latest
             let next = shown == 1 ? latest : shown - 1
-            viewedAttempt = next == latest ? nil : next
-            follow = viewedAttempt == nil
-            logTop = 0
-            searchLine = nil
+            logPane.viewedAttempt = next == latest ? nil : next
+            logPane.follow = logPane.viewedAttempt == nil
+            logPane.top = 0
+            logPane.searchLine = nil
             status = StatusMessage(text: "attempt \(next) of \(latest)", role: .dim)
             return logRequest()
         case .character("/"):
-            overlay = .prompt(.logSearch, text: searchQuery)
+            overlay = .prompt(.logSearch, text: logPane.searchQuery)
         case .character("n"), .character("N"):
-            guard !searchQuery.isEmpty else {
+            guard !logPane.searchQuery.isEmpty else {
                 status = StatusMessage(text: "no search yet: / searches the log", role: .warning)
                 return []
             }
@@ -411,21 +411,21 @@ extension Dashboard {
             return
         }
         let rows = logRows
-        let start = searchLine ?? (follow ? 0 : logTop)
-        let caseless = searchQuery.lowercased() == searchQuery
+        let start = logPane.searchLine ?? (logPane.follow ? 0 : logPane.top)
+        let caseless = logPane.searchQuery.lowercased() == logPane.searchQuery
         for k in 0..<log.count {
-            let offset = fromCurrent && searchLine == nil ? k : k + 1
+            let offset = fromCurrent && logPane.searchLine == nil ? k : k + 1
             let i = ((start + (forward ? offset : -offset)) % log.count + log.count) % log.count
             let text = log[i].text
-            if caseless ? text.lowercased().contains(searchQuery) : text.contains(searchQuery) {
-                searchLine = i
-                follow = false
-                logTop = max(0, min(i - rows / 2, log.count - rows))
+            if caseless ? text.lowercased().contains(logPane.searchQuery) : text.contains(logPane.searchQuery) {
+                logPane.searchLine = i
+                logPane.follow = false
+                logPane.top = max(0, min(i - rows / 2, log.count - rows))
                 status = StatusMessage(text: "line \(i + 1) of \(log.count)", role: .dim)
                 return
             }
         }
-        searchLine = nil
-        status = StatusMessage(text: "not found: \(searchQuery) (searched \(log.count) retained lines)", role: .warning)
+        logPane.searchLine = nil
+        status = StatusMessage(text: "not found: \(logPane.searchQuery) (searched \(log.count) retained lines)", role: .warning)
     }
 }

@@ -39,12 +39,6 @@ public struct Dashboard: Sendable {
     public internal(set) var overlay: Overlay?
     /// The selected job (index in the shown run).
     public internal(set) var selectedJob = 0
-    /// The logs pane follows the newest line (`f`).
-    public internal(set) var follow = true
-    /// Long log lines wrap (`w`).
-    public internal(set) var wrap = false
-    /// The attempt whose log is shown (`a`); nil: the latest.
-    public internal(set) var viewedAttempt: Int?
 
     let themes: [Theme]
     var themeIndex = 0
@@ -63,29 +57,12 @@ public struct Dashboard: Sendable {
     var showingPast = false
     var quitSent = false
 
-    // Layouts of the shown run, rebuilt when it or the filter changes.
-    var layout = DagLayout()
-    /// `layout` belongs to the shown run (built when the DAG is first shown, not for every run opened).
-    var layoutReady = false
-    var jobList = JobList()
-    var listFilter = ""
-    var upstream: [Bool] = []
-    var downstream: [Bool] = []
-    /// The same as lists, so a frame touches only the selection's neighbourhood.
-    var upstreamJobs: [Int] = []
-    var downstreamJobs: [Int] = []
-
-    // Logs pane.
-    var logTop = 0
-    var searchQuery = ""
-    var searchLine: Int?
-
-    // History browser.
-    var runs: [RunSummary] = []
-    var runRows: [Int] = []
-    var runFilter = ""
-    var selectedRun = 0
-    var historyRequested = false
+    /// The left pane's layouts of the shown run.
+    var graphPane = GraphPane()
+    /// The logs pane's scroll, search and options.
+    var logPane = LogPane()
+    /// The history browser's list.
+    var browser = RunBrowser()
 
     var status: StatusMessage?
     var now = 0.0
@@ -103,6 +80,13 @@ public struct Dashboard: Sendable {
         self.mode = mode
         self.screen = mode == .live ? .run : .browser
     }
+
+    /// The logs pane follows the newest line (`f`).
+    public var follow: Bool { logPane.follow }
+    /// Long log lines wrap (`w`).
+    public var wrap: Bool { logPane.wrap }
+    /// The attempt whose log is shown (`a`); nil: the latest.
+    public var viewedAttempt: Int? { logPane.viewedAttempt }
 
     /// True while something on screen moves with time (a running job's duration, a delay countdown, a live
     /// run's elapsed time): the driver ticks at 1 Hz only then, and idles otherwise.
@@ -147,8 +131,8 @@ public struct Dashboard: Sendable {
             liveLogs.skip(job: job, attempt: attempt, count: count)
             return []
         case .historyRuns(let list):
-            runs = list.sorted { $0.startedAt > $1.startedAt }
-            rebuildRunRows()
+            browser.runs = list.sorted { $0.startedAt > $1.startedAt }
+            browser.rebuildRows()
             return []
         case let .pastRun(detail, dependsOn):
             return openPast(detail, dependsOn: dependsOn)
@@ -261,7 +245,7 @@ public struct Dashboard: Sendable {
     /// Asks for the selected attempt's stored log when a past run shows one not loaded yet.
     mutating func logRequest() -> [DashboardEffect] {
         guard showingPast, let run = past, run.jobs.indices.contains(selectedJob) else { return [] }
-        let attempt = viewedAttempt ?? run.jobs[selectedJob].attempt
+        let attempt = logPane.viewedAttempt ?? run.jobs[selectedJob].attempt
         guard attempt >= 1 else { return [] }
         let key = LogKey(job: selectedJob, attempt: attempt)
         guard requestedLogs.insert(key).inserted else { return [] }
@@ -271,19 +255,12 @@ public struct Dashboard: Sendable {
     /// A run was put on screen: lay it out, select its first job, reset panes.
     mutating func resetRunView() {
         guard let run = shownRun else { return }
-        layoutReady = false
-        listFilter = ""
-        jobList = JobList(graph: run.graph, names: run.jobs.map(\.name), filter: "")
-        selectedJob = jobList.jobs.first ?? 0
+        graphPane = GraphPane(jobList: JobList(graph: run.graph, names: run.jobs.map(\.name), filter: ""))
+        selectedJob = graphPane.jobList.jobs.first ?? 0
         focus = .graph
         graphMode = .list
         if run.graph.count <= 200 { _ = showDag() }
-        follow = true
-        wrap = false
-        viewedAttempt = nil
-        logTop = 0
-        searchQuery = ""
-        searchLine = nil
+        logPane = LogPane()
         updateNeighbours()
     }
 
@@ -294,9 +271,9 @@ public struct Dashboard: Sendable {
             status = StatusMessage(text: "\(run.graph.count) jobs are too many to draw as a graph; the list (l) and timeline (t) show them all", role: .warning)
             return false
         }
-        if !layoutReady {
-            layout = DagLayout(run.graph)
-            layoutReady = true
+        if !graphPane.layoutReady {
+            graphPane.layout = DagLayout(run.graph)
+            graphPane.layoutReady = true
         }
         graphMode = .dag
         return true
@@ -304,25 +281,17 @@ public struct Dashboard: Sendable {
 
     /// Upstream and downstream of the selection, highlighted in the DAG (recomputed on selection change only).
     mutating func updateNeighbours() {
-        upstream = []
-        downstream = []
-        upstreamJobs = []
-        downstreamJobs = []
+        graphPane.upstream = []
+        graphPane.downstream = []
+        graphPane.upstreamJobs = []
+        graphPane.downstreamJobs = []
         guard let run = shownRun, run.graph.count > selectedJob else { return }
-        upstream = [Bool](repeating: false, count: run.graph.count)
-        downstream = upstream
-        upstreamJobs = run.graph.upstream(of: selectedJob)
-        downstreamJobs = run.graph.downstream(of: [selectedJob])
-        for j in upstreamJobs { upstream[j] = true }
-        for j in downstreamJobs { downstream[j] = true }
+        graphPane.upstream = [Bool](repeating: false, count: run.graph.count)
+        graphPane.downstream = graphPane.upstream
+        graphPane.upstreamJobs = run.graph.upstream(of: selectedJob)
+        graphPane.downstreamJobs = run.graph.downstream(of: [selectedJob])
+        for j in graphPane.upstreamJobs { graphPane.upstream[j] = true }
+        for j in graphPane.downstreamJobs { graphPane.downstream[j] = true }
     }
 
-    mutating func rebuildRunRows() {
-        let needle = runFilter.lowercased()
-        runRows = runs.indices.filter { i in
-            needle.isEmpty || runs[i].metaJob.lowercased().contains(needle) || runs[i].state.lowercased() == needle
-                || runs[i].state.lowercased().hasPrefix(needle)
-        }
-        selectedRun = min(selectedRun, max(0, runRows.count - 1))
-    }
 }

@@ -7,8 +7,8 @@ extension Dashboard {
     /// The graph pane: 55% of the width, less when a small DAG needs less (the logs get the rest).
     var leftWidth: Int {
         let most = max(30, width * 11 / 20)
-        guard graphMode == .dag, layoutReady else { return most }
-        return min(most, max(32, layout.width + 2))
+        guard graphMode == .dag, graphPane.layoutReady else { return most }
+        return min(most, max(32, graphPane.layout.width + 2))
     }
     var detailsHeight: Int { min(12, bodyHeight / 2) }
 
@@ -127,9 +127,9 @@ extension Dashboard {
         guard let run = shownRun else { return [("H", "history")] }
         var keys: [(String, String)] = []
         if focus == .logs {
-            keys += [(upDown, "scroll"), ("f", follow ? "unfollow" : "follow"), ("/", "search")]
-            if !searchQuery.isEmpty { keys += [("n/N", "next/prev")] }
-            keys += [("w", wrap ? "unwrap" : "wrap"), ("a", "attempts"), ("Esc", "back")]
+            keys += [(upDown, "scroll"), ("f", logPane.follow ? "unfollow" : "follow"), ("/", "search")]
+            if !logPane.searchQuery.isEmpty { keys += [("n/N", "next/prev")] }
+            keys += [("w", logPane.wrap ? "unwrap" : "wrap"), ("a", "attempts"), ("Esc", "back")]
         } else {
             keys += [(glyphs.isASCII ? "arrows" : "↑↓←→", "move"), ("Enter", "logs"), ("Tab", "pane")]
         }

@@ -3,22 +3,22 @@ import MetaJobCore
 extension Dashboard {
     func renderBrowser(_ buffer: inout CellBuffer) {
         buffer.fill(x: 0, y: 0, width: width, height: 1, role: .header)
-        var title = " metajob history  \(glyphs.vertical)  \(runRows.count) of \(runs.count) runs, newest first"
-        if !runFilter.isEmpty { title += "  \(glyphs.vertical)  filter: " + runFilter }
+        var title = " metajob history  \(glyphs.vertical)  \(browser.rows.count) of \(browser.runs.count) runs, newest first"
+        if !browser.filter.isEmpty { title += "  \(glyphs.vertical)  filter: " + browser.filter }
         buffer.put(title, x: 0, y: 0, role: .header)
         let columns: [(String, Int)] = [("META JOB", 22), ("STATE", 12), ("STARTED (UTC)", 17), ("DURATION", 9), ("FAILED", 7), ("RUN", 24)]
         var x = 1
         for (name, w) in columns { buffer.put(name, x: x, y: 1, role: .dim); x += w + 1 }
         let rows = height - 3
-        guard !runRows.isEmpty else {
-            let text = runs.isEmpty ? (historyRequested || mode == .browser ? "no runs in the history yet (or still loading)" : "")
-                                    : "no run matches \"\(runFilter)\"; Esc clears the filter"
+        guard !browser.rows.isEmpty else {
+            let text = browser.runs.isEmpty ? (browser.requested || mode == .browser ? "no runs in the history yet (or still loading)" : "")
+                                    : "no run matches \"\(browser.filter)\"; Esc clears the filter"
             buffer.put(text, x: 2, y: 3, role: .dim)
             return
         }
-        let top = scrollOffset(position: selectedRun, size: 1, visible: rows, total: runRows.count)
-        for r in top ..< min(runRows.count, top + rows) {
-            let run = runs[runRows[r]]
+        let top = scrollOffset(position: browser.selected, size: 1, visible: rows, total: browser.rows.count)
+        for r in top ..< min(browser.rows.count, top + rows) {
+            let run = browser.runs[browser.rows[r]]
             let y = 2 + r - top
             let failed = ["user_error", "platform_error", "cancelled"].reduce(0) { $0 + (run.jobCounts[$1] ?? 0) }
             let duration = run.endedAt.map { TimeText.duration($0 - run.startedAt) }
@@ -39,7 +39,7 @@ extension Dashboard {
                 buffer.put(cells[k], x: x, y: y, role: role, maxWidth: w)
                 x += w + 1
             }
-            if r == selectedRun { buffer.setRole(.selection, x: 0, y: y, width: 23) }
+            if r == browser.selected { buffer.setRole(.selection, x: 0, y: y, width: 23) }
         }
     }
 

@@ -23,8 +23,8 @@ extension Dashboard {
 
     func nameRole(_ j: Int) -> StyleRole {
         if j == selectedJob { return .selection }
-        if upstream.indices.contains(j) && upstream[j] { return .upstream }
-        if downstream.indices.contains(j) && downstream[j] { return .downstream }
+        if graphPane.upstream.indices.contains(j) && graphPane.upstream[j] { return .upstream }
+        if graphPane.downstream.indices.contains(j) && graphPane.downstream[j] { return .downstream }
         return .normal
     }
 
@@ -43,19 +43,19 @@ extension Dashboard {
         let area = rect.inner
         guard run.graph.count > 0, area.width > 0, area.height > 0 else { return }
         let columnStep = DagLayout.columnWidth + DagLayout.gapWidth
-        let selectedX = DagLayout.x(ofColumn: layout.jobColumn[selectedJob])
-        let selectedY = layout.jobIndex[selectedJob] * DagLayout.pitch
-        let scrollX = scrollOffset(position: selectedX, size: DagLayout.columnWidth, visible: area.width, total: layout.width)
-        let scrollY = scrollOffset(position: selectedY, size: 2, visible: area.height, total: layout.height)
+        let selectedX = DagLayout.x(ofColumn: graphPane.layout.jobColumn[selectedJob])
+        let selectedY = graphPane.layout.jobIndex[selectedJob] * DagLayout.pitch
+        let scrollX = scrollOffset(position: selectedX, size: DagLayout.columnWidth, visible: area.width, total: graphPane.layout.width)
+        let scrollY = scrollOffset(position: selectedY, size: 2, visible: area.height, total: graphPane.layout.height)
         var clipped = CellBuffer(width: area.width, height: area.height)
         let firstColumn = max(0, scrollX / columnStep)
-        let lastColumn = min(layout.columns.count - 1, (scrollX + area.width) / columnStep)
+        let lastColumn = min(graphPane.layout.columns.count - 1, (scrollX + area.width) / columnStep)
         guard firstColumn <= lastColumn else { return }
         for c in firstColumn...lastColumn {
             let x0 = DagLayout.x(ofColumn: c) - scrollX
             // The gap left of the column: edges.
             if c > 0 {
-                let gap = layout.gaps[c]
+                let gap = graphPane.layout.gaps[c]
                 let rows = gap.count / DagLayout.gapWidth
                 for y in max(0, scrollY) ..< min(rows, scrollY + area.height) {
                     for gx in 0..<DagLayout.gapWidth {
@@ -66,7 +66,7 @@ extension Dashboard {
                     }
                 }
             }
-            let items = layout.columns[c]
+            let items = graphPane.layout.columns[c]
             let firstItem = max(0, scrollY / DagLayout.pitch)
             let lastItem = min(items.count - 1, (scrollY + area.height) / DagLayout.pitch)
             guard firstItem <= lastItem else { continue }
@@ -111,32 +111,32 @@ extension Dashboard {
                 }
             }
         }
-        for edge in layout.edgesInto[selectedJob] { mark(edge.hops, .upstream) }
-        for j in upstreamJobs {
-            for edge in layout.edgesInto[j] { mark(edge.hops, .upstream) }
+        for edge in graphPane.layout.edgesInto[selectedJob] { mark(edge.hops, .upstream) }
+        for j in graphPane.upstreamJobs {
+            for edge in graphPane.layout.edgesInto[j] { mark(edge.hops, .upstream) }
         }
-        for j in downstreamJobs {
-            for edge in layout.edgesInto[j] where edge.from == selectedJob || downstream[edge.from] { mark(edge.hops, .downstream) }
+        for j in graphPane.downstreamJobs {
+            for edge in graphPane.layout.edgesInto[j] where edge.from == selectedJob || graphPane.downstream[edge.from] { mark(edge.hops, .downstream) }
         }
     }
 
     // MARK: - List
 
     func renderList(_ buffer: inout CellBuffer, _ run: RunView, in rect: Rect) {
-        let filter = listFilter.isEmpty ? "/ filters" : "filter: " + listFilter
-        drawBox(&buffer, rect, title: "Jobs: \(jobList.jobs.count) of \(run.graph.count)  (\(filter))", focused: focus == .graph)
+        let filter = graphPane.listFilter.isEmpty ? "/ filters" : "filter: " + graphPane.listFilter
+        drawBox(&buffer, rect, title: "Jobs: \(graphPane.jobList.jobs.count) of \(run.graph.count)  (\(filter))", focused: focus == .graph)
         let area = rect.inner
         guard area.height > 0 else { return }
-        if jobList.rows.isEmpty {
-            buffer.put("no job matches \"\(listFilter)\"; Esc clears the filter", x: area.x + 1, y: area.y, role: .dim, maxWidth: area.width - 1)
+        if graphPane.jobList.rows.isEmpty {
+            buffer.put("no job matches \"\(graphPane.listFilter)\"; Esc clears the filter", x: area.x + 1, y: area.y, role: .dim, maxWidth: area.width - 1)
             return
         }
-        let selectedRow = jobList.rowOf.indices.contains(selectedJob) ? max(0, jobList.rowOf[selectedJob]) : 0
-        let top = scrollOffset(position: selectedRow, size: 1, visible: area.height, total: jobList.rows.count)
+        let selectedRow = graphPane.jobList.rowOf.indices.contains(selectedJob) ? max(0, graphPane.jobList.rowOf[selectedJob]) : 0
+        let top = scrollOffset(position: selectedRow, size: 1, visible: area.height, total: graphPane.jobList.rows.count)
         let nameWidth = max(10, min(32, area.width - 30))
-        for r in top ..< min(jobList.rows.count, top + area.height) {
+        for r in top ..< min(graphPane.jobList.rows.count, top + area.height) {
             let y = area.y + r - top
-            switch jobList.rows[r] {
+            switch graphPane.jobList.rows[r] {
             case let .level(level, count):
                 let text = String(repeating: glyphs.horizontal, count: 2) + " level \(level) (\(count) job\(count == 1 ? "" : "s")) "
                 buffer.put(text, x: area.x, y: y, role: .dim, maxWidth: area.width)
@@ -168,9 +168,9 @@ extension Dashboard {
         buffer.put(middle, x: barX + barWidth / 2 - middle.count / 2, y: area.y, role: .dim)
         let last = TimeText.duration(span)
         buffer.put(last, x: barX + barWidth - last.count, y: area.y, role: .dim)
-        let jobs = jobList.jobs
+        let jobs = graphPane.jobList.jobs
         let rows = area.height - 1
-        let selectedRow = jobList.positionOf.indices.contains(selectedJob) ? max(0, jobList.positionOf[selectedJob]) : 0
+        let selectedRow = graphPane.jobList.positionOf.indices.contains(selectedJob) ? max(0, graphPane.jobList.positionOf[selectedJob]) : 0
         let top = scrollOffset(position: selectedRow, size: 1, visible: rows, total: jobs.count)
         for r in top ..< min(jobs.count, top + rows) {
             let j = jobs[r]

@@ -51,12 +51,12 @@ extension Dashboard {
     func renderLogs(_ buffer: inout CellBuffer, _ run: RunView, in rect: Rect) {
         guard run.jobs.indices.contains(selectedJob) else { return }
         let job = run.jobs[selectedJob]
-        let attempt = viewedAttempt ?? job.attempt
+        let attempt = logPane.viewedAttempt ?? job.attempt
         var title = "Log: " + job.name
         if attempt > 0 { title += "  attempt \(attempt)/\(job.attempt)" }
-        title += follow ? "  [follow]" : ""
-        title += wrap ? "  [wrap]" : ""
-        if !searchQuery.isEmpty { title += "  /" + searchQuery }
+        title += logPane.follow ? "  [follow]" : ""
+        title += logPane.wrap ? "  [wrap]" : ""
+        if !logPane.searchQuery.isEmpty { title += "  /" + logPane.searchQuery }
         drawBox(&buffer, rect, title: title, focused: focus == .logs)
         let area = rect.inner
         guard area.height > 0, area.width > 1 else { return }
@@ -70,8 +70,8 @@ extension Dashboard {
         }
         var rows: [(line: Int, offset: Int)] = []  // Visible rows: which line, from which character.
         let width = area.width - 1
-        func pieces(_ i: Int) -> Int { wrap ? max(1, (log[i].text.count + width - 1) / width) : 1 }
-        if follow && searchLine == nil {
+        func pieces(_ i: Int) -> Int { logPane.wrap ? max(1, (log[i].text.count + width - 1) / width) : 1 }
+        if logPane.follow && logPane.searchLine == nil {
             var i = log.count - 1
             while i >= 0 && rows.count < area.height {
                 let n = pieces(i)
@@ -79,7 +79,7 @@ extension Dashboard {
                 i -= 1
             }
         } else {
-            var i = min(logTop, max(0, log.count - 1))
+            var i = min(logPane.top, max(0, log.count - 1))
             while i < log.count && rows.count < area.height {
                 for p in 0..<pieces(i) where rows.count < area.height { rows.append((i, p * width)) }
                 i += 1
@@ -91,16 +91,16 @@ extension Dashboard {
                        x: area.x + 1, y: y, role: .dim, maxWidth: width)
             y += 1
         }
-        let caseless = searchQuery.lowercased() == searchQuery
+        let caseless = logPane.searchQuery.lowercased() == logPane.searchQuery
         for row in rows where y < area.y + area.height {
             let line = log[row.line]
             let characters = Array(line.text)
             let slice = row.offset < characters.count ? characters[row.offset ..< min(characters.count, row.offset + width)] : []
             buffer.put(String(slice), x: area.x + 1, y: y, role: line.stderr ? .logStderr : .normal, maxWidth: width)
-            if !searchQuery.isEmpty {
+            if !logPane.searchQuery.isEmpty {
                 let hay = caseless ? Array(String(slice).lowercased()) : Array(slice)
-                let needle = Array(searchQuery)
-                let role: StyleRole = row.line == searchLine ? .searchCurrent : .searchHit
+                let needle = Array(logPane.searchQuery)
+                let role: StyleRole = row.line == logPane.searchLine ? .searchCurrent : .searchHit
                 if hay.count == slice.count, needle.count <= hay.count {
                     var k = 0
                     while k + needle.count <= hay.count {
