@@ -55,6 +55,11 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
         ui.async { [deliver] in deliver([.live(snapshot), .tick(now: Date().timeIntervalSince1970)]) }
     }
 
+    /// The run cannot be reached any more: said on the status line (no event follows).
+    func connectionLost(_ error: RunConnectionError) {
+        ui.async { [deliver] in deliver([.failed(error.message)]) }
+    }
+
     func receive(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }

@@ -46,7 +46,7 @@ public struct Dashboard: Sendable {
     let exitWhenDone: Bool
     let mode: Mode
 
-    // The live run (this process) and the past run opened from the browser.
+    // The live run (reached through the session's run connection) and the past run opened from the browser.
     var live: RunView?
     var liveOrigin = 0.0
     var liveLogs = LogStore()
