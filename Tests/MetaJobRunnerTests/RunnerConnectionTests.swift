@@ -52,6 +52,21 @@ struct RunnerConnectionTests {
         #expect(folded.jobs.map(\.exitCode) == direct.jobs.map(\.exitCode))
         #expect(folded.jobs[1].spans.count == 2, "both attempts of the flaky job")
     }
+
+    @Test func aRealRunsSnapshotAndEventsCrossJSONUnchanged() throws {
+        let jobs = [LocalRun.job("talk", [], "printf 'out\\n'; printf '\\033[2Jerr\\377\\n' >&2; printf 'no newline'"),
+                    LocalRun.job("fail", ["talk"], "exit 4", retries: 1, retryDelay: 0.01)]
+        let (runner, rec) = LocalRun.make(jobs)
+        runner.start()
+        #expect(rec.waitForFinish())
+        let events = rec.events
+        #expect(events.contains { if case .log = $0.kind { return true } else { return false } })
+        let encoder = JSONEncoder()
+        let decoded = try events.map { try JSONDecoder().decode(RunEvent.self, from: encoder.encode($0)) }
+        #expect(decoded == events)
+        let snapshot = runner.snapshot()
+        #expect(try JSONDecoder().decode(RunSnapshot.self, from: encoder.encode(snapshot)) == snapshot)
+    }
 }
 
 extension CommandReply {
