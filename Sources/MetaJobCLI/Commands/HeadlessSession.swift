@@ -29,6 +29,8 @@ struct HeadlessSession {
             ? JSONPrinter(out: out, showLogs: options.logs)
             : PlainPrinter(out: out, showLogs: options.logs)
         runner.subscribe(printer)
+        // Printed logs are watched logs: a remote job's lines then arrive while it runs, not only at its end.
+        if options.logs { runner.setWatched(jobs: Set(runner.info.jobs.indices)) }
 
         let signals = SignalForwarder(runner: runner)
         let finished = DispatchSemaphore(value: 0)
