@@ -42,8 +42,8 @@ struct RemoteLiveLogsTests {
         #expect(events.lines("b") == expected)
         let (log, end) = Self.firstLogAndEnd(events, job: 0)
         #expect(log != nil && end != nil && log! < end!, "a's lines arrived before its end")
-        let (bLog, bEnd) = Self.firstLogAndEnd(events, job: 1)
-        #expect(bLog != nil && bEnd != nil && bLog! > bEnd! - 2, "b, not watched, gets its lines at its end")
+        let bLogEvents = events.events.filter { if case .log(1, _, _, _) = $0.kind { return true } else { return false } }
+        #expect(bLogEvents.count == 1, "b, not watched, gets its lines in one piece, at its end")
         let aReads = server.requests("GET", suffix: "/logs", job: "a").count
         #expect(aReads >= 2, "a read about every 0.1 s while it runs (fewer on a loaded machine), then the final one: \(aReads)")
         #expect(server.requests("GET", suffix: "/logs", job: "b").count == 1, "nobody watches b: one read at the end")
