@@ -16,7 +16,7 @@ public final class Runner: @unchecked Sendable {
     private let clock: RunClock
     private let monotonicOrigin: Double
     private let wallOrigin: Double
-    var executors: [ExecutorKind: JobExecutor] = [:]
+    private(set) var executors: [ExecutorKind: JobExecutor] = [:]
     private var observers: [ObjectIdentifier: RunObserver] = [:]
     private var sequence: UInt64 = 0
     private var timer: DispatchSourceTimer?
