@@ -43,6 +43,9 @@ final class FakeControlService: @unchecked Sendable {
         var logsURL: String? = "https://logs.example.com/jobs?filter=job"
         /// The first this many status reads are answered 503 (an outage while the job runs).
         var statusOutages = 0
+        /// Logs that grow as the execution runs: the text `elapsed` seconds after it began (no longer growing
+        /// once it ended). Wins over `logs`.
+        var growingLogs: (@Sendable (_ elapsed: Double) -> String)? = nil
     }
 
     /// One request as received.
@@ -282,8 +285,9 @@ final class FakeControlService: @unchecked Sendable {
             return (HTTPResponse(statusCode: .ok), 0)
         case ("GET", 3) where rest[0] == "executions" && rest[2] == "logs":
             guard let e = execution(rest[1]) else { return (json(404, ["messages": ["no execution"]]), 0) }
-            lock.lock(); let logs = scripts[e.job]?.logs; lock.unlock()
-            guard let logs else { return (json(404, ["messages": ["logs are available only while the execution runs"]]), 0) }
+            lock.lock(); let script = scripts[e.job]; lock.unlock()
+            let elapsed = min(Date(), e.end).timeIntervalSince(e.start)
+            guard let logs = script?.growingLogs?(elapsed) ?? script?.logs else { return (json(404, ["messages": ["logs are available only while the execution runs"]]), 0) }
             return (json(200, ["logs": logs]), 0)
         default:
             return (json(404, ["messages": ["no such endpoint \(entry.method) \(request.path)"]]), 0)

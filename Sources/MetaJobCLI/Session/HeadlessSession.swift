@@ -29,6 +29,8 @@ struct HeadlessSession {
             : PlainPrinter(out: out, showLogs: options.logs)
         // In process the subscription cannot fail; a connection that could is not started here.
         try? connection.subscribe(printer)
+        // Printed logs are watched logs: a remote job's lines then arrive while it runs, not only at its end.
+        if options.logs { connection.setWatched(jobs: Set(0 ..< prepared.jobCount)) }
 
         let signals = SignalForwarder(connection: connection)
         let finished = DispatchSemaphore(value: 0)

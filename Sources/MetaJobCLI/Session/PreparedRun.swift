@@ -19,6 +19,8 @@ final class PreparedRun: @unchecked Sendable {
     var connection: RunConnection { runner }
     /// The run's id.
     var runId: String { runner.info.runId }
+    /// How many jobs the run has (graph indices are 0 ..< jobCount).
+    var jobCount: Int { runner.info.jobs.count }
     /// The run's executors (and the watchdog that stops local jobs if metajob is killed).
     private let executors: RunExecutors
     let clock: SystemClock

@@ -20,6 +20,9 @@ public protocol RunConnection: AnyObject, Sendable {
     func send(_ command: RunCommand, reply: @escaping @Sendable (CommandReply) -> Void)
     /// Calls `body` (on any queue) each time the run finishes — and at once if it already has.
     func onFinish(_ body: @escaping @Sendable (RunOutcome) -> Void)
+    /// Says which jobs (graph indices) this watcher is looking at now, replacing what it said before: a watched
+    /// remote job's log lines arrive while it runs, an unwatched one's at its end.
+    func setWatched(jobs: Set<Int>)
 }
 
 extension RunConnection {

@@ -8,4 +8,12 @@ public protocol JobExecutor: AnyObject {
     /// Stops an attempt: SIGTERM to its process group, SIGKILL after `graceSeconds` (local);
     /// cancels the execution (remote). The attempt still reports `.finished`.
     func terminate(_ key: AttemptKey, graceSeconds: Double)
+    /// Someone is looking at exactly these jobs (graph indices): an executor whose jobs' output does not
+    /// arrive by itself (remote) fetches it while they run. Local processes stream anyway: no-op by default.
+    func setWatched(jobs: Set<Int>)
+}
+
+extension JobExecutor {
+    /// Output arrives as it is written whether or not anyone watches.
+    public func setWatched(jobs: Set<Int>) {}
 }

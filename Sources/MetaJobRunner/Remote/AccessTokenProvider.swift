@@ -12,7 +12,8 @@ final class AccessTokenProvider: @unchecked Sendable {
     private let queue: DispatchQueue
     private let refreshToken: String
     private let authorizationURL: URL
-    private let transport: HTTPTransport
+    private let transport: RequestSender
+    private let clock: RunClock
     private var accessToken: String?
     /// Monotonic seconds after which the access token must be refreshed.
     private var refreshAfter: Double = 0
@@ -20,8 +21,10 @@ final class AccessTokenProvider: @unchecked Sendable {
     /// Every secret seen, for redaction of anything the service says.
     private(set) var secrets: [String]
 
-    init(queue: DispatchQueue, refreshToken: String, authorizationURL: URL, transport: HTTPTransport) {
+    init(queue: DispatchQueue, refreshToken: String, authorizationURL: URL, transport: RequestSender,
+         clock: RunClock = SystemClock()) {
         self.queue = queue
+        self.clock = clock
         self.refreshToken = refreshToken
         self.authorizationURL = authorizationURL
         self.transport = transport
@@ -31,7 +34,7 @@ final class AccessTokenProvider: @unchecked Sendable {
     /// Calls `body` on the queue with a valid access token, refreshing first when needed.
     func withToken(_ body: @escaping (Result<String, TransportFailure>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
-        if let token = accessToken, Self.now() < refreshAfter {
+        if let token = accessToken, clock.monotonic() < refreshAfter {
             body(.success(token))
             return
         }
@@ -64,7 +67,7 @@ final class AccessTokenProvider: @unchecked Sendable {
                 let expiresIn = (object?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
                 accessToken = token
                 secrets.append(token)
-                refreshAfter = Self.now() + max(0, expiresIn - 60)
+                refreshAfter = clock.monotonic() + max(0, expiresIn - 60)
                 result = .success(token)
             } else {
                 result = .failure(.token("the authorization server \(authorizationURL.host ?? authorizationURL.absoluteString) answered HTTP \(reply.status) to the refresh-token grant: \(words.describe(reply.body)). Check VDK_API_TOKEN and VDK_API_TOKEN_AUTHORIZATION_URL.", transient: reply.status >= 500))
@@ -84,9 +87,5 @@ final class AccessTokenProvider: @unchecked Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
-    }
-
-    private static func now() -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 }

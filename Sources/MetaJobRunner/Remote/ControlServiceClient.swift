@@ -8,15 +8,20 @@ import FoundationNetworking
 /// the executor's queue, and refreshes the token once when the service answers 401.
 final class ControlServiceClient: @unchecked Sendable {
     private let queue: DispatchQueue
-    private let transport: HTTPTransport
+    private let transport: RequestSender
     private let tokens: AccessTokenProvider?
     private let base: String
 
-    init(queue: DispatchQueue, configuration: RemoteConfiguration) {
+    /// A client of the service in `configuration`, answering on `queue`; `transport` defaults to URLSession.
+    init(queue: DispatchQueue, configuration: RemoteConfiguration, transport: RequestSender? = nil,
+         clock: RunClock = SystemClock()) {
         self.queue = queue
-        transport = HTTPTransport(queue: queue, verifyTLS: configuration.verifyTLS, timeout: configuration.requestTimeoutSeconds)
+        let transport = transport
+            ?? HTTPTransport(queue: queue, verifyTLS: configuration.verifyTLS, timeout: configuration.requestTimeoutSeconds)
+        self.transport = transport
         if let token = configuration.apiToken, let url = configuration.authorizationURL {
-            tokens = AccessTokenProvider(queue: queue, refreshToken: token, authorizationURL: url, transport: transport)
+            tokens = AccessTokenProvider(queue: queue, refreshToken: token, authorizationURL: url, transport: transport,
+                                         clock: clock)
         } else {
             tokens = nil
         }

@@ -8,7 +8,7 @@ import FoundationNetworking
 ///
 /// The timer is ours, on the queue, because URLSession on Linux reported one timeout twice and then timed out
 /// the next requests at once; the first of answer and timer wins, the other is ignored.
-final class HTTPTransport: @unchecked Sendable {
+final class HTTPTransport: RequestSender, @unchecked Sendable {
     private let queue: DispatchQueue
     private let session: URLSession
     private let timeout: Double

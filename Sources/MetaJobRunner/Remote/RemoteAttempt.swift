@@ -1,10 +1,8 @@
-import Foundation
-
-/// One attempt of one job on the Control Service, as the remote executor tracks it.
-/// `@unchecked Sendable`: only touched on the executor's queue (timers and answers hop onto it).
-final class RemoteAttempt: @unchecked Sendable {
-    enum Phase {
-        /// The start request (or the list after a start that timed out) is in flight.
+/// One attempt of one job on the Control Service, as `RemoteState` tracks it: a plain value, changed only by
+/// the state machine.
+struct RemoteAttempt: Sendable {
+    enum Phase: Sendable {
+        /// The start request (or the list after a start that got no answer, or a re-attach read) is in flight.
         case starting
         /// The execution runs; its status is checked every interval.
         case polling
@@ -14,23 +12,32 @@ final class RemoteAttempt: @unchecked Sendable {
 
     let request: LaunchRequest
     let team: String
-    /// This attempt's place in the order of starts: spreads the first status checks over the interval.
+    /// This attempt's place in the order of starts: spreads the first status checks over the interval, and
+    /// tells this attempt's answers from those of an earlier one with the same key.
     let slot: Int
     var phase: Phase = .starting
     var executionId: String?
     var logsURL: String?
     /// Wall-clock seconds when the last start request was sent (an execution begun after it is ours).
     var submittedAt: Double = 0
-    /// Start requests that timed out so far.
+    /// Start requests that got no usable answer so far.
     var startTimeouts = 0
-    /// List requests that failed in a row after a start timed out.
+    /// List requests that failed in a row after a start got no answer.
     var listFailures = 0
     /// Status checks that failed in a row (connection errors, 5xx): they back off.
     var pollFailures = 0
-    /// Bumped for each scheduled check, so that a stale timer does nothing.
-    var pollGeneration = 0
+    /// The ticket of the one status-check wake-up that counts: an older one firing does nothing.
+    var pollTimer: Int?
     var cancelRequested = false
     var cancelSent = false
+    /// What of the execution's logs has been passed on.
+    var logs = RemoteLogCursor()
+    /// The ticket of the one live-logs wake-up that counts (a watched job only).
+    var liveTimer: Int?
+    /// A live logs read is in flight: no second one.
+    var liveReading = false
+    /// Live logs reads that failed in a row: they back off like status checks.
+    var liveFailures = 0
 
     init(request: LaunchRequest, team: String, slot: Int) {
         self.request = request

@@ -17,7 +17,7 @@ public final class Runner: RunConnection, @unchecked Sendable {
     private let clock: RunClock
     private let monotonicOrigin: Double
     private let wallOrigin: Double
-    private var executors: [ExecutorKind: JobExecutor] = [:]
+    private(set) var executors: [ExecutorKind: JobExecutor] = [:]
     private var observers: [ObjectIdentifier: RunObserver] = [:]
     private var sequence: UInt64 = 0
     private var timer: DispatchSourceTimer?
