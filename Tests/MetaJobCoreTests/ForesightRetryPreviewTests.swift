@@ -84,7 +84,7 @@ struct ForesightRetryPreviewTests {
 
     @Test func retryTheFailedJob() {
         let run = FinishedRun(Self.diamond, failing: ["job2"])
-        let p = run.expectSame(.job(run.index("job2")), .retry(run.index("job2")))
+        let p = run.expectSame(.job(run.index("job2")), .retry(job: run.index("job2")))
         #expect(run.names(p.rerun) == ["job2", "job5", "job6"], "its not_run dependent, and once no failure is left every not_run job")
         #expect(run.names(p.reused) == ["job1", "job3", "job4"])
         #expect(p.unchanged.isEmpty && !p.isRefused)
@@ -92,7 +92,7 @@ struct ForesightRetryPreviewTests {
 
     @Test func retryANotRunJobBehindAFailureRunsNothing() {
         let run = FinishedRun(Self.diamond, failing: ["job2"])
-        let p = run.expectSame(.job(run.index("job5")), .retry(run.index("job5")))
+        let p = run.expectSame(.job(run.index("job5")), .retry(job: run.index("job5")))
         #expect(p.rerun.isEmpty && !p.isRefused, "job5 still waits for the failed job2: it ends not_run again")
         #expect(run.names(p.unchanged) == ["job2", "job5", "job6"])
         #expect(p.schedule.jobsLeft == 0 && p.schedule.remaining == 0)
@@ -100,7 +100,7 @@ struct ForesightRetryPreviewTests {
 
     @Test func retryASucceededJobIsRefused() {
         let run = FinishedRun(Self.diamond, failing: ["job2"])
-        let p = run.expectSame(.job(run.index("job1")), .retry(run.index("job1")))
+        let p = run.expectSame(.job(run.index("job1")), .retry(job: run.index("job1")))
         #expect(p.isRefused && p.rerun.isEmpty)
     }
 
@@ -119,13 +119,13 @@ struct ForesightRetryPreviewTests {
 
     @Test func retryDownstreamOfTheRoot() {
         let run = FinishedRun(Self.diamond, failing: ["job2"])
-        let p = run.expectSame(.downstream(run.index("job1")), .retryDownstream(run.index("job1")))
+        let p = run.expectSame(.downstream(run.index("job1")), .retryDownstream(job: run.index("job1")))
         #expect(p.rerun.count == 6 && p.reused.isEmpty, "succeeded jobs downstream run again too")
     }
 
     @Test func retryDownstreamOfASucceededJobWhileAnotherFailureStays() {
         let run = FinishedRun(Self.diamond, failing: ["job2"])
-        let p = run.expectSame(.downstream(run.index("job3")), .retryDownstream(run.index("job3")))
+        let p = run.expectSame(.downstream(run.index("job3")), .retryDownstream(job: run.index("job3")))
         #expect(run.names(p.rerun) == ["job3"], "job5 is reset but still waits for the failed job2")
         #expect(run.names(p.unchanged) == ["job2", "job5", "job6"])
     }
@@ -134,7 +134,7 @@ struct ForesightRetryPreviewTests {
         let spec: [(name: String, deps: [String])] = [("a", []), ("b", []), ("c", ["a"]), ("d", ["b"])]
         let run = FinishedRun(spec, failing: ["a", "b"])
         #expect(run.state("a") == .userError && run.state("b") == .userError)
-        let one = run.expectSame(.job(run.index("a")), .retry(run.index("a")))
+        let one = run.expectSame(.job(run.index("a")), .retry(job: run.index("a")))
         #expect(run.names(one.rerun) == ["a", "c"])
         #expect(run.names(one.unchanged) == ["b", "d"])
         #expect(one.schedule.metaJobFailed, "b still fails the meta job")
@@ -148,9 +148,9 @@ struct ForesightRetryPreviewTests {
         let plans = ["x": JobPlan(name: "x", failDagOnError: false)]
         let run = FinishedRun(spec, failing: ["x"], plans: plans)
         #expect(run.harness.outcome == .succeeded && run.state("y") == .succeeded)
-        let r = run.expectSame(.job(run.index("x")), .retry(run.index("x")))
+        let r = run.expectSame(.job(run.index("x")), .retry(job: run.index("x")))
         #expect(run.names(r.rerun) == ["x"] && run.names(r.reused) == ["y"], "y already ran: r does not rerun it")
-        let d = run.expectSame(.downstream(run.index("x")), .retryDownstream(run.index("x")))
+        let d = run.expectSame(.downstream(run.index("x")), .retryDownstream(job: run.index("x")))
         #expect(run.names(d.rerun) == ["x", "y"])
         run.expectSame(.failed, .retryFailed)
     }
@@ -167,8 +167,8 @@ struct ForesightRetryPreviewTests {
                 let run = FinishedRun(Self.diamond, failing: failing, plans: plans, limit: limit)
                 run.expectSame(.failed, .retryFailed)
                 for j in 0..<run.graph.count {
-                    run.expectSame(.job(j), .retry(j))
-                    run.expectSame(.downstream(j), .retryDownstream(j))
+                    run.expectSame(.job(j), .retry(job: j))
+                    run.expectSame(.downstream(j), .retryDownstream(job: j))
                 }
             }
         }
@@ -176,11 +176,14 @@ struct ForesightRetryPreviewTests {
 
     @Test func theExpectedAddedTime() {
         let run = FinishedRun(Self.diamond, failing: ["job2"], limit: 2)
-        let p = run.preview(.job(run.index("job2")), durations: ["job2": 10, "job5": 5, "job6": 3])
-        // job2 and job6 start together (two slots); job5 follows job2.
+        // With two slots job4 was still queued when job2 failed: it ended not_run and runs again too.
+        #expect(run.state("job4") == .notRun)
+        let p = run.preview(.job(run.index("job2")), durations: ["job2": 10, "job4": 4, "job5": 5, "job6": 3])
+        // job2 and job4 start together (two slots); job6 follows job4, job5 follows job2.
+        #expect(run.names(p.rerun) == ["job2", "job4", "job5", "job6"])
         #expect(p.schedule.remaining == 15 && p.schedule.precision == .expected)
         #expect(run.names(p.schedule.criticalPath) == ["job2", "job5"])
-        let unknown = run.preview(.job(run.index("job2")), durations: ["job2": 10, "job6": 3])
+        let unknown = run.preview(.job(run.index("job2")), durations: ["job2": 10, "job4": 4, "job6": 3])
         #expect(unknown.schedule.precision == .atLeast && unknown.schedule.remaining == 10)
     }
 
