@@ -56,7 +56,7 @@ public struct ForesightSchedule: Sendable, Equatable {
         var unknown = 0
         let limit = max(1, concurrency)
 
-        for j in 0..<n where !jobs[j].state.isFinal {
+        for j in 0..<n where jobs[j].state == .pending {
             unmet[j] = graph.dependencies[j].reduce(0) { $0 + (jobs[$1].unblocksDependents ? 0 : 1) }
         }
         // Jobs holding a slot end first, in the order they started.
@@ -111,9 +111,9 @@ public struct ForesightSchedule: Sendable, Equatable {
             endedBy = j
             slotsUsed -= 1
             if t >= lastEnd { lastEnd = t; last = j }
-            for d in graph.dependents[j] where !jobs[d].state.isFinal && jobs[d].state != .delayed {
+            for d in graph.dependents[j] where jobs[d].state == .pending {
                 unmet[d] -= 1
-                if unmet[d] == 0 && jobs[d].state == .pending && mayStart[d] {
+                if unmet[d] == 0 && mayStart[d] {
                     readyTime[d] = t
                     readiedBy[d] = j
                     ready.append(d)
