@@ -33,7 +33,8 @@ public struct ForesightSchedule: Sendable, Equatable {
     public var remaining: Double { end - now }
 
     /// Simulates the rest of a run of `graph` whose jobs (by index) are `jobs`, at most `concurrency` jobs
-    /// holding a slot, from `now`. When `stopping`, nothing new starts (the user stopped the run).
+    /// holding a slot, from `now`. When `stopping`, nothing new starts (the user stopped the run). A paused run
+    /// is simulated as if it resumed now: whether to show the result while paused is the caller's choice.
     public init(graph: JobGraph, jobs: [ForesightJob], concurrency: Int, now: Double, stopping: Bool = false) {
         precondition(graph.count == jobs.count, "one job per graph node")
         let n = jobs.count
