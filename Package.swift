@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "MetaJobHistory",
             dependencies: [
-                "MetaJobCore", "MetaJobRunner",
+                "MetaJobCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

@@ -4,11 +4,11 @@ import MetaJobCore
 enum HistoryFixture {
     static let origin = LiveRunFixture.origin
     static let summaries = [
-        RunSummary(runId: "20251124-140000-cd34", metaJob: "nightly", state: "failed", startedAt: origin - 7200,
+        RunSummary(runId: "20251124-140000-cd34", metaJob: "nightly", state: .failed, startedAt: origin - 7200,
                    endedAt: origin - 7100, jobCounts: ["succeeded": 3, "user_error": 1, "not_run": 1], resumedFrom: nil),
-        RunSummary(runId: "20251124-150000-ef56", metaJob: "hourly", state: "succeeded", startedAt: origin - 3600,
+        RunSummary(runId: "20251124-150000-ef56", metaJob: "hourly", state: .succeeded, startedAt: origin - 3600,
                    endedAt: origin - 3590, jobCounts: ["succeeded": 2], resumedFrom: nil),
-        RunSummary(runId: "20251124-160000-ab12", metaJob: "nightly", state: "running", startedAt: origin,
+        RunSummary(runId: "20251124-160000-ab12", metaJob: "nightly", state: .running, startedAt: origin,
                    endedAt: nil, jobCounts: ["running": 1], resumedFrom: nil),
     ]
 

@@ -274,7 +274,7 @@ public struct Dashboard: Sendable {
                           startedBy: ScreenText.label(detail.startedBy), graph: graph, jobs: jobs,
                           startTime: detail.summary.startedAt)
         run.isPast = true
-        run.outcome = detail.summary.state == "running" ? nil : ScreenText.label(detail.summary.state)
+        run.outcome = detail.summary.state == .running ? nil : ScreenText.label(detail.summary.state.rawValue)
         run.endTime = detail.summary.endedAt
         let refresh = past?.runId == run.runId && showingPast && screen == .run
         past = run
@@ -354,8 +354,8 @@ public struct Dashboard: Sendable {
     mutating func rebuildRunRows() {
         let needle = runFilter.lowercased()
         runRows = runs.indices.filter { i in
-            needle.isEmpty || runs[i].metaJob.lowercased().contains(needle) || runs[i].state.lowercased() == needle
-                || runs[i].state.lowercased().hasPrefix(needle)
+            needle.isEmpty || runs[i].metaJob.lowercased().contains(needle) || runs[i].state.rawValue == needle
+                || runs[i].state.rawValue.hasPrefix(needle)
         }
         selectedRun = min(selectedRun, max(0, runRows.count - 1))
     }
