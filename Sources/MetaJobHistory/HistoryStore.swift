@@ -49,23 +49,18 @@ public final class HistoryStore: @unchecked Sendable {
         try Self.prepare(pool)
     }
 
-    /// Refuses a file that exists, is not empty and is no SQLite database: SQLite would treat a file shorter than
-    /// its header as new and write a fresh history over it, losing whatever it was (a truncated history, say).
+    /// Refuses a file that exists, is not empty and is shorter than any SQLite database (512 bytes, the smallest
+    /// page): SQLite would take it for a new file and write a fresh history over it, losing whatever it was (a
+    /// truncated history, say). A longer file that is no database SQLite refuses itself ("not a database").
+    /// Only `stat`: opening and closing the file here would drop this process's SQLite locks on it (POSIX locks
+    /// belong to the process, not the descriptor), and another process could then delete the live WAL.
     static func refuseForeignFile(_ path: String) throws {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }  // SQLite reports why it cannot open it
-        defer { close(fd) }
-        var header = [UInt8](repeating: 0, count: 16)
-        let got = read(fd, &header, 16)
-        let magic = Array("SQLite format 3".utf8) + [0]
-        guard got < 16 || header != magic || info.st_size < 100 else { return }
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0, info.st_size < 512 else { return }
         let size = "\(info.st_size) byte\(info.st_size == 1 ? "" : "s")"
-        throw HistoryError.cannotOpen(path: path, reason: "it is not an SQLite database (\(size), "
-            + (got >= 16 && header == magic ? "shorter than the SQLite header" : "no SQLite header")
-            + "): a damaged or truncated history, or another file. metajob does not replace it; move it aside "
-            + "(a new history is created in its place) or restore it from a copy")
+        throw HistoryError.cannotOpen(path: path, reason: "it is not an SQLite database (\(size), smaller than any): a "
+            + "damaged or truncated history, or another file. metajob does not replace it; move it aside (a new "
+            + "history is then created in its place) or restore it from a copy")
     }
 
     /// The directory holding the runs' output files, beside the history file.
