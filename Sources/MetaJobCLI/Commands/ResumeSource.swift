@@ -29,6 +29,27 @@ enum ResumeSource {
         if detail.summary.state == .running {
             throw Problem(message: "run \(runId) is still running (pid \(detail.pid) on \(detail.host)). Wait for it to end, or stop it, then resume.")
         }
+        // The demo has no file: its jobs run in the temporary directory, as `metajob demo` does.
+        let path = detail.definitionPath ?? DemoDefinition.path
+        let definition: MetaJobDefinition
+        switch DefinitionLoader.load(bytes: detail.definitionText, path: path) {
+        case .success(var loaded):
+            loaded.directory = JobResolver.absolute(loaded.directory, relativeTo: FileManager.default.currentDirectoryPath)
+            definition = loaded
+        case .failure(let report):
+            throw Problem(message: "the definition stored with run \(runId) is no longer valid: \(IssuePrinter.plain(report.issues, file: path))")
+        }
+        func makePlan(_ previous: RunDetail) throws(Problem) -> ResumePlan {
+            do {
+                return try ResumePlan(definition: definition, previous: previous, rerun: jobs)
+            } catch let error as ResumePlan.Problem {
+                throw Problem(message: error.message)
+            } catch {
+                throw Problem(message: "\(error)")
+            }
+        }
+        // Planned first, so a mistyped --job is said before anything about the resume chain.
+        var plan = try makePlan(detail)
         if detail.summary.resumedBy != nil {
             let chain: [RunDetail]
             do {
@@ -43,27 +64,11 @@ enum ResumeSource {
                 throw Problem(message: "\(HistoryError.alreadyResumed(run: runId, by: newer.summary.runId, state: newer.summary.state))")
             }
             detail = reusingSuccesses(of: chain, in: detail)
-        }
-        // The demo has no file: its jobs run in the temporary directory, as `metajob demo` does.
-        let path = detail.definitionPath ?? DemoDefinition.path
-        let definition: MetaJobDefinition
-        switch DefinitionLoader.load(bytes: detail.definitionText, path: path) {
-        case .success(var loaded):
-            loaded.directory = JobResolver.absolute(loaded.directory, relativeTo: FileManager.default.currentDirectoryPath)
-            definition = loaded
-        case .failure(let report):
-            throw Problem(message: "the definition stored with run \(runId) is no longer valid: \(IssuePrinter.plain(report.issues, file: path))")
-        }
-        let plan: ResumePlan
-        do {
-            plan = try ResumePlan(definition: definition, previous: detail, rerun: jobs)
-        } catch let error as ResumePlan.Problem {
-            throw Problem(message: error.message)
-        } catch {
-            throw Problem(message: "\(error)")
+            plan = try makePlan(detail)
         }
         if plan.toRun.isEmpty {
-            throw Problem(message: "Every job of run \(runId) succeeded: nothing to resume. To run jobs again anyway, name them with --job NAME.", nothingToDo: true)
+            let where_ = detail.summary.resumedBy == nil ? "" : " (there or in a later run that resumed it)"
+            throw Problem(message: "Every job of run \(runId) succeeded\(where_): nothing to resume. To run jobs again anyway, name them with --job NAME.", nothingToDo: true)
         }
         var source = RunSource(definition: definition, definitionText: detail.definitionText,
                                definitionPath: detail.definitionPath, resumedFrom: runId, reused: plan.reused)
