@@ -66,8 +66,8 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     static let maxRetries = 5
     /// Event rows kept for a retry at most (~100 bytes each); older ones are dropped past it.
     static let maxPendingEvents = 200_000
-    /// How long `close` keeps trying to write the end of the run.
-    static let closePatience: Double = 10
+    /// How long `close` keeps trying to write the end of the run (tests shorten it).
+    var closePatience: Double = 10
     /// Batches kept for a retry so far (tests check the path was taken).
     private(set) var retriedBatches = 0
     /// The most log bytes that waited for the writer at once (the memory bound, checked by tests).
@@ -188,7 +188,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
             batch.final = true
             lock.unlock()
             // The end goes with the last rows; when the disk is still full, a few more chances for space to return.
-            let deadline = Date().timeIntervalSince1970 + HistoryRecorder.closePatience
+            let deadline = Date().timeIntervalSince1970 + closePatience
             while !writeBatch() && Date().timeIntervalSince1970 < deadline {
                 Thread.sleep(forTimeInterval: 0.25)
             }
@@ -203,21 +203,19 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     /// which a nearly full disk may still take), without the event rows.
     private func writeEndAlone(state: StoredRunState, endedAt: Double) {
         lock.lock()
-        let events = batch.events
+        losses.dropped(batch.events[...])
+        batch.events = []
         let jobs = summaries.indices.map { ($0, summaries[$0]) }
-        lock.unlock()
         var end = Batch()
         end.runState = (state, endedAt)
         end.final = true
+        end.gaps = losses.lines(names: jobNames)
+        lock.unlock()
         do {
             try write(end, jobs: jobs)
-            lock.lock()
-            losses.dropped(events[...])
-            lock.unlock()
         } catch {
             lock.lock()
             losses.failed(at: Date().timeIntervalSince1970, error)
-            losses.dropped(events[...])
             losses.finalStateLost = state
             failedHard = true
             lock.unlock()

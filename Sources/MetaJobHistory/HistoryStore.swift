@@ -91,7 +91,7 @@ public final class HistoryStore: @unchecked Sendable {
         default: throw HistoryError.logsDirectoryUnusable(path: dir, reason: "it is not a directory")
         }
         // Permission bits do not stop root, and a read-only mount shows only when a file is made: make one.
-        let probe = dir + "/.probe-\(getpid())"
+        let probe = dir + "/.probe-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw HistoryError.logsDirectoryUnusable(path: dir, reason: "a file cannot be created in it: \(String(cString: strerror(errno)))")

@@ -235,6 +235,7 @@ struct HistoryFullDiskTests {
         defer { disk.remove() }
         let store = try HistoryStore(path: disk.path + "/history.sqlite")
         let recorder = try HistoryRecorder(store: store, run: newRun("stuck", jobs: [NewRunJob(name: "a")]))
+        recorder.closePatience = 1
         recorder.receive(RunEvent(sequence: 1, time: 5, kind: .job(JobUpdate(job: 0, state: .submitted, attempt: 1))))
         recorder.sync()
         _ = fill(disk.path)
