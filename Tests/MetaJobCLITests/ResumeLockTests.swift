@@ -93,4 +93,31 @@ struct ResumeLockTests {
         let ran = try String(contentsOfFile: dir + "/ran.txt", encoding: .utf8).split(separator: "\n")
         #expect(ran.filter { $0 == "a" }.count == 2 && ran.filter { $0 == "b" }.count == 3, "\(ran)")
     }
+
+    /// A resumer killed with SIGKILL holds no lock: the next `resume` of the run is not told it is being resumed
+    /// now, but that it was resumed (by the dead run, interrupted), and resuming that run finishes the work.
+    @Test func killedResumerHoldsNoLock() throws {
+        let dir = try BinaryRunner.directory(["p.yaml": pipeline])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let history = dir + "/h.sqlite"
+        #expect(try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir).exitCode == 1)
+        let first = try #require(try runs(history, in: dir).first?["run_id"] as? String)
+        FileManager.default.createFile(atPath: dir + "/ok", contents: nil)
+        let resumer = try launch(["resume", first, "--no-tui", "--history", history], in: dir, name: "resumer")
+        defer { if resumer.isRunning { kill(resumer.processIdentifier, SIGKILL); resumer.waitUntilExit() } }
+        // Until its pay job runs (the second "pay" line).
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOfFile: dir + "/paid.txt", encoding: .utf8)) ?? "").split(separator: "\n").count < 3 {
+            usleep(50_000)
+        }
+        let dead = try #require(try runs(history, in: dir).first { $0["resumed_from"] as? String == first }?["run_id"] as? String)
+        kill(resumer.processIdentifier, SIGKILL)
+        resumer.waitUntilExit()
+        let again = try BinaryRunner.run(["resume", first, "--no-tui", "--history", history], in: dir)
+        #expect(again.exitCode == 2)
+        #expect(again.stderr.contains("already resumed by run \(dead) (interrupted)") && !again.stderr.contains("being resumed now"),
+                "\(again.stderr)")
+        let finish = try BinaryRunner.run(["resume", dead, "--no-tui", "--history", history], in: dir)
+        #expect(finish.exitCode == 0, "\(finish.stderr)")
+    }
 }
