@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "MetaJobHistory",
             dependencies: [
-                "MetaJobCore", "MetaJobRunner",
+                "MetaJobCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
-        .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore"]),
+        .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore", "MetaJobTestSupport"]),
         // Test-only helpers shared by the test targets (not part of the product).
         .target(name: "MetaJobTestSupport", path: "Tests/MetaJobTestSupport"),
         .testTarget(name: "MetaJobCLITests", dependencies: [

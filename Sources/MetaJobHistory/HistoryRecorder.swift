@@ -5,13 +5,17 @@ import Glibc
 #endif
 import GRDB
 import MetaJobCore
-import MetaJobRunner
 
 /// Records one run through its event stream: a RunObserver like any other.
 ///
 /// The runner's queue only appends rows to an in-memory batch; the recorder's own serial queue writes a batch
 /// in one transaction every ~250 ms (or at 2,000 rows), so a crash loses at most the last batch and a
 /// 10,000-job run pays a few hundred transactions, not tens of thousands.
+///
+/// A write that fails (a full disk, a locked file) never ends the recording: the states, exit codes and the
+/// outcome wait in memory (bounded: past `maxPendingEvents` the oldest event rows go, each job's own row keeps
+/// its latest state) and are written when writing works again; output bytes that cannot be written are dropped
+/// and `losses` says which. `close` tries hardest to write the end.
 public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     /// Write a batch this long after its first row arrived. Each commit rewrites every page it touched, and a busy
     /// run touches the same pages (the jobs rows and events of the jobs in flight) batch after batch: on DAG10K the
@@ -50,12 +54,20 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     /// Converts state-machine times (`readyAt`) to wall times; set by `attach`.
     private var wallClockOrigin: Double = 0
     /// The last `.runFinished`, so `close` keeps its state and time.
-    private var finished: (state: String, time: Double)?
-    /// A lasting write error: later batches are dropped (the run goes on), `close` writes nothing more.
-    private var failure: Error?
-    /// Batches that failed in a row; a locked file is retried `maxRetries` times before giving up.
+    private var finished: (state: StoredRunState, time: Double)?
+    /// What could not be written, and when writing failed.
+    private var losses = RecordingLosses()
+    /// A write failed for another reason than a lock held by another writer (worth a warning even if nothing was lost).
+    private var failedHard = false
+    /// The jobs' names, for the warning.
+    private let jobNames: [String]
+    /// Batches that failed in a row; a locked file keeps its output for `maxRetries` tries, then drops it.
     private var consecutiveFailures = 0
     static let maxRetries = 5
+    /// Event rows kept for a retry at most (~100 bytes each); older ones are dropped past it.
+    static let maxPendingEvents = 200_000
+    /// How long `close` keeps trying to write the end of the run (tests shorten it).
+    var closePatience: Double = 10
     /// Batches kept for a retry so far (tests check the path was taken).
     private(set) var retriedBatches = 0
     /// The most log bytes that waited for the writer at once (the memory bound, checked by tests).
@@ -66,6 +78,9 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     public init(store: HistoryStore, run: NewRun) throws {
         self.store = store
         self.runId = run.runId
+        self.jobNames = run.jobs.map(\.name)
+        // Before the run's row exists: a run whose output cannot be recorded is refused before anything starts.
+        try store.checkLogsDirectory()
         self.runRowId = try store.insertRun(run)
         self.summaries = run.jobs.map { JobSummary(state: $0.reusedFrom == nil ? .pending : .succeeded) }
         let timer = DispatchSource.makeTimerSource(queue: writer)
@@ -76,8 +91,21 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         timer.resume()
     }
 
-    /// The write error that stopped recording, if any (recording never stops the run).
-    public var error: Error? { lock.lock(); defer { lock.unlock() }; return failure }
+    /// What the history lacks, if anything: what was lost and when writing failed (recording never stops the
+    /// run). Nil when everything was written, at most late because another writer held the file.
+    public var error: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard failedHard || !losses.isEmpty else { return nil }
+        return RecordingReport(text: losses.report(names: jobNames))
+    }
+
+    /// What the recorder could not write, one sentence each (empty when nothing was lost).
+    public var lost: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return losses.lines(names: jobNames)
+    }
 
     // MARK: - RunObserver (the runner's queue)
 
@@ -111,11 +139,11 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
             bufferedBytes += lines.byteCount
             peakBytes = max(peakBytes, bufferedBytes)
         case .runFinished(let outcome):
-            finished = (outcome.rawValue, event.time)
-            batch.runState = (outcome.rawValue, event.time)
+            finished = (StoredRunState(outcome), event.time)
+            batch.runState = (StoredRunState(outcome), event.time)
         case .runReopened:
             finished = nil
-            batch.runState = ("running", nil)
+            batch.runState = (.running, nil)
         case .runStarted, .controls:
             break
         }
@@ -126,7 +154,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
             scheduleWrite(now: false)
         }
         // Backpressure: the runner stops reading this job's pipe until the writer catches up.
-        while bufferedBytes > HistoryRecorder.maxBufferedBytes && failure == nil && !closed {
+        while bufferedBytes > HistoryRecorder.maxBufferedBytes && !closed {
             lock.wait()
         }
         lock.unlock()
@@ -146,27 +174,45 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                 if logFD >= 0 { Glibc.close(logFD) }
                 logFD = -1
             }
-            // Rows kept after a locked file get a few more chances before the end is recorded.
-            var tries = 0
-            while !writeBatch() && tries < HistoryRecorder.maxRetries {
-                tries += 1
-                Thread.sleep(forTimeInterval: 0.5)
-            }
             lock.lock()
             // A run that never finished (its process is stopping) is interrupted, not running.
-            let state = outcome?.rawValue ?? finished?.state ?? "interrupted"
+            let state = outcome.map(StoredRunState.init) ?? finished?.state ?? .interrupted
             let endedAt = finished?.time ?? Date().timeIntervalSince1970
-            let failed = failure != nil
+            batch.runState = (state, endedAt)
+            batch.final = true
             lock.unlock()
-            guard !failed else { return }
-            do {
-                try store.pool.write { db in
-                    try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
-                                   arguments: [state, endedAt, Date().timeIntervalSince1970, runRowId])
-                }
-            } catch {
-                lock.lock(); failure = error; lock.unlock()
+            // The end goes with the last rows; when the disk is still full, a few more chances for space to return.
+            let deadline = Date().timeIntervalSince1970 + closePatience
+            while !writeBatch() && Date().timeIntervalSince1970 < deadline {
+                Thread.sleep(forTimeInterval: 0.25)
             }
+            lock.lock()
+            let written = batch.runState == nil
+            lock.unlock()
+            if !written { writeEndAlone(state: state, endedAt: endedAt) }
+        }
+    }
+
+    /// The last resort when the last batch cannot be written: only the jobs' rows and the run's end (a few pages,
+    /// which a nearly full disk may still take), without the event rows.
+    private func writeEndAlone(state: StoredRunState, endedAt: Double) {
+        lock.lock()
+        losses.dropped(batch.events[...])
+        batch.events = []
+        let jobs = summaries.indices.map { ($0, summaries[$0]) }
+        var end = Batch()
+        end.runState = (state, endedAt)
+        end.final = true
+        end.gaps = losses.lines(names: jobNames)
+        lock.unlock()
+        do {
+            try write(end, jobs: jobs)
+        } catch {
+            lock.lock()
+            losses.failed(at: Date().timeIntervalSince1970, error)
+            losses.finalStateLost = state
+            failedHard = true
+            lock.unlock()
         }
     }
 
@@ -195,7 +241,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     }
 
     /// Takes the batch and writes it in one transaction, with the dirty job summaries and the heartbeat.
-    /// Returns false when the rows were kept for a retry.
+    /// Returns false when rows were kept for a retry.
     @discardableResult
     private func writeBatch() -> Bool {
         lock.lock()
@@ -205,42 +251,71 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
         urgentScheduled = false
         let jobs = dirty.map { ($0, summaries[$0]) }
         dirty.removeAll(keepingCapacity: true)
-        let failed = failure != nil
+        if taken.final { taken.gaps = losses.lines(names: jobNames) }
         lock.unlock()
-        var outcome: Error?
-        if !failed {
-            do {
-                try appendToLogFile(&taken.chunks)
-                try write(taken, jobs: jobs)
-            } catch { outcome = error }
+        // Output whose bytes cannot be appended is dropped here; the states go on to the database regardless.
+        var logError: Error?
+        do { try appendToLogFile(&taken.chunks) } catch { logError = error }
+        var unwritten: [LogChunk] = []
+        if logError != nil {
+            unwritten = taken.chunks.filter { $0.fileOffset == nil }
+            taken.chunks.removeAll { $0.fileOffset == nil }
+            if taken.final {
+                // The gaps written with the end must name these too.
+                lock.lock()
+                for chunk in unwritten { losses.dropped(chunk) }
+                taken.gaps = losses.lines(names: jobNames)
+                lock.unlock()
+            }
         }
+        var dbError: Error?
+        do { try write(taken, jobs: jobs) } catch { dbError = error }
+        let now = Date().timeIntervalSince1970
         lock.lock()
         defer { lock.broadcast(); lock.unlock() }
-        if let error = outcome {
-            consecutiveFailures += 1
-            if HistoryRecorder.isTransient(error) && consecutiveFailures <= HistoryRecorder.maxRetries {
-                // Another writer held the file past the busy timeout: keep the rows (still counted against the
-                // memory bound) in front of the newer ones and try again shortly.
-                retriedBatches += 1
-                batch.events = taken.events + batch.events
-                batch.chunks = taken.chunks + batch.chunks
-                batch.lineCount += taken.lineCount
-                batch.forgetChunkPositions()  // indices moved
-                if batch.runState == nil { batch.runState = taken.runState }
-                for (j, _) in jobs { dirty.insert(j) }
-                if !writeScheduled {
-                    writeScheduled = true
-                    writer.asyncAfter(deadline: .now() + .milliseconds(500)) { self.writeBatch() }
-                }
-                return false
-            }
-            // Recording never stops the run: after a lasting error the rows are dropped and `error` says why.
-            failure = error
-        } else {
-            consecutiveFailures = 0
+        if let logError {
+            if !taken.final { for chunk in unwritten { losses.dropped(chunk) } }
+            bufferedBytes -= unwritten.reduce(0) { $0 + $1.lineBytes }
+            losses.failed(at: now, logError)
+            failedHard = true
         }
-        bufferedBytes -= taken.chunks.reduce(0) { $0 + $1.lineBytes }
-        return true
+        guard let error = dbError else {
+            consecutiveFailures = 0
+            if logError == nil { losses.wrote(at: now) }
+            bufferedBytes -= taken.chunks.reduce(0) { $0 + $1.lineBytes }
+            return true
+        }
+        consecutiveFailures += 1
+        losses.failed(at: now, error)
+        let transient = HistoryRecorder.isTransient(error)
+        if !transient { failedHard = true }
+        // The states, exit codes and the run's end go back in front of the newer rows, to be written later.
+        retriedBatches += 1
+        batch.events = taken.events + batch.events
+        if batch.events.count > HistoryRecorder.maxPendingEvents {
+            let excess = batch.events.count - HistoryRecorder.maxPendingEvents
+            losses.dropped(batch.events[..<excess])
+            batch.events.removeFirst(excess)
+        }
+        if transient && consecutiveFailures <= HistoryRecorder.maxRetries {
+            // Another writer held the file past the busy timeout: the output waits too (still counted against
+            // the memory bound); its bytes are in the log file already, so a retry does not append them again.
+            batch.chunks = taken.chunks + batch.chunks
+            batch.lineCount += taken.lineCount
+            batch.forgetChunkPositions()  // indices moved
+        } else {
+            // Output may be dropped under pressure; states may not. Its bytes stay in the log file, unread.
+            for chunk in taken.chunks { losses.dropped(chunk) }
+            bufferedBytes -= taken.chunks.reduce(0) { $0 + $1.lineBytes }
+        }
+        if batch.runState == nil { batch.runState = taken.runState }
+        batch.final = batch.final || taken.final
+        for (j, _) in jobs { dirty.insert(j) }
+        if !writeScheduled && !closed {
+            writeScheduled = true
+            writer.asyncAfter(deadline: .now() + .milliseconds(500)) { self.writeBatch() }
+        }
+        return false
     }
 
     /// Errors that pass: the file was locked by another writer.
@@ -275,8 +350,10 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                     let n = Glibc.write(logFD, raw.baseAddress! + done, raw.count - done)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        throw HistoryError.cannotWriteLog(path: store.logFilePath(runId: runId),
-                                                          reason: String(cString: strerror(errno)))
+                        let reason = String(cString: strerror(errno))
+                        // Cut off a partly written chunk: the next one starts where the file's known bytes end.
+                        if done > 0 { _ = ftruncate(logFD, off_t(logFileSize)) }
+                        throw HistoryError.cannotWriteLog(path: store.logFilePath(runId: runId), reason: reason)
                     }
                     done += n
                 }
@@ -333,12 +410,10 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
                     try raw.step()
                 }
             }
-            let now = Date().timeIntervalSince1970
             if let (state, endedAt) = batch.runState {
-                try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
-                               arguments: [state, endedAt, now, run])
+                try HistoryStore.updateRun(db, id: run, state: state, endedAt: endedAt, gaps: batch.final ? batch.gaps : nil)
             } else {
-                try db.execute(sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ?", arguments: [now, run])
+                try HistoryStore.touchRun(db, id: run)
             }
         }
     }

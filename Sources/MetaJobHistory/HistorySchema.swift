@@ -167,5 +167,12 @@ enum HistorySchema {
                 ALTER TABLE job_events_v5 RENAME TO job_events;
                 """)
         },
+        Migration(name: "v6-resume-lock") { db in
+            // `resumed_by`: the newest run that resumed this one. While that run is alive it holds this run's
+            // resume lock (its own pid, start time and heartbeat say so: no second lock to go stale).
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN resumed_by TEXT")
+            // What the recorder could not write (output it dropped while the disk was full, say), one line each.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN recording_gaps TEXT")
+        },
     ]
 }

@@ -31,6 +31,7 @@ public final class HistoryStore: @unchecked Sendable {
         } catch {
             throw HistoryError.cannotOpen(path: path, reason: "cannot create \(directory): \(error.localizedDescription)")
         }
+        try Self.refuseForeignFile(path)
         var config = Configuration()
         // Another run or a `history prune` may hold the write lock for a moment: wait rather than fail.
         config.busyMode = .timeout(busyTimeout)
@@ -46,6 +47,57 @@ public final class HistoryStore: @unchecked Sendable {
             throw HistoryError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         }
         try Self.prepare(pool)
+    }
+
+    /// Refuses a file that exists, is not empty and is shorter than any SQLite database (512 bytes, the smallest
+    /// page): SQLite would take it for a new file and write a fresh history over it, losing whatever it was (a
+    /// truncated history, say). A longer file that is no database SQLite refuses itself ("not a database").
+    /// Only `stat`: opening and closing the file here would drop this process's SQLite locks on it (POSIX locks
+    /// belong to the process, not the descriptor), and another process could then delete the live WAL.
+    static func refuseForeignFile(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0, info.st_size < 512 else { return }
+        let size = "\(info.st_size) byte\(info.st_size == 1 ? "" : "s")"
+        throw HistoryError.cannotOpen(path: path, reason: "it is not an SQLite database (\(size), smaller than any): a "
+            + "damaged or truncated history, or another file. metajob does not replace it; move it aside (a new "
+            + "history is then created in its place) or restore it from a copy")
+    }
+
+    /// The directory holding the runs' output files, beside the history file.
+    public var logsDirectory: String { path + "-logs" }
+
+    /// Makes sure a run's output can be recorded before the run starts: the logs directory exists (created if
+    /// missing), is a directory (not a dangling link, a file or a device) and takes a new file.
+    public func checkLogsDirectory() throws {
+        let dir = logsDirectory
+        var info = stat()
+        if lstat(dir, &info) != 0 {
+            guard errno == ENOENT else { throw HistoryError.logsDirectoryUnusable(path: dir, reason: String(cString: strerror(errno))) }
+            if mkdir(dir, 0o755) != 0 && errno != EEXIST {
+                throw HistoryError.logsDirectoryUnusable(path: dir, reason: "cannot create it: \(String(cString: strerror(errno)))")
+            }
+        } else if (info.st_mode & S_IFMT) == S_IFLNK && stat(dir, &info) != 0 {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: dir)) ?? "?"
+            throw HistoryError.logsDirectoryUnusable(path: dir, reason: "it is a symbolic link to \(target), which "
+                + "cannot be followed (\(String(cString: strerror(errno))))")
+        }
+        guard stat(dir, &info) == 0 else {
+            throw HistoryError.logsDirectoryUnusable(path: dir, reason: String(cString: strerror(errno)))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: break
+        case S_IFREG: throw HistoryError.logsDirectoryUnusable(path: dir, reason: "it is a file, not a directory")
+        case S_IFCHR, S_IFBLK: throw HistoryError.logsDirectoryUnusable(path: dir, reason: "it is a device, not a directory")
+        default: throw HistoryError.logsDirectoryUnusable(path: dir, reason: "it is not a directory")
+        }
+        // Permission bits do not stop root, and a read-only mount shows only when a file is made: make one.
+        let probe = dir + "/.probe-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw HistoryError.logsDirectoryUnusable(path: dir, reason: "a file cannot be created in it: \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        unlink(probe)
     }
 
     /// Gives a new file its settings and brings any file's schema up to date, safely against other processes:
@@ -98,7 +150,7 @@ public final class HistoryStore: @unchecked Sendable {
     /// The append-only file holding a run's output bytes: `<history file>-logs/<run id>.log`, beside the
     /// history file (as SQLite's own `-wal` file is).
     public func logFilePath(runId: String) -> String {
-        path + "-logs/" + runId + ".log"
+        logsDirectory + "/" + runId + ".log"
     }
 
     // MARK: - Writing
@@ -112,7 +164,12 @@ public final class HistoryStore: @unchecked Sendable {
     func insertRun(_ run: NewRun) throws -> Int64 {
         let me = ProcessLiveness.current
         let now = Date().timeIntervalSince1970
-        return try pool.write { db in
+        var id: Int64 = 0
+        // IMMEDIATE: the resume lock is read and taken under one write lock, so two resumers cannot both see it free.
+        try pool.writeWithoutTransaction { db in try db.inTransaction(.immediate) {
+            if let previous = run.resumedFrom {
+                try HistoryStore.claimResume(db, of: previous, by: run.runId, anyway: run.resumeAnyway)
+            }
             try db.execute(sql: """
                 INSERT INTO runs (run_id, meta_job, state, started_at, heartbeat_at, host, pid, pid_start, process_name,
                                   started_by, working_directory, command_line, definition_path, definition_text,
@@ -121,7 +178,7 @@ public final class HistoryStore: @unchecked Sendable {
                 """, arguments: [run.runId, run.metaJob, run.startedAt, now, ProcessLiveness.hostName, Int64(me.pid),
                                  me.start, me.name, run.startedBy, run.workingDirectory, HistoryStore.json(run.commandLine),
                                  run.definitionPath, Data(run.definitionText), run.settingsJSON, run.resumedFrom])
-            let id = db.lastInsertedRowID
+            id = db.lastInsertedRowID
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO jobs (run, idx, name, team, fail_dag_on_error, depends_on, reused_from, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -134,24 +191,81 @@ public final class HistoryStore: @unchecked Sendable {
                 raw.bind(HistoryStore.json(job.dependsOn)); raw.bind(job.reusedFrom); raw.bind(state.rawValue)
                 try raw.step()
             }
-            return id
+            return .commit
+        } }
+        return id
+    }
+
+    /// Takes `previous`'s resume lock for `newRun`: refuses while any run of its resume chain is going, and
+    /// (unless `anyway`) when it was resumed before. The lock is `resumed_by` naming a run that is alive by the
+    /// usual rules (pid + start time on this host, else the heartbeat): a resumer that died holds nothing.
+    static func claimResume(_ db: Database, of previous: String, by newRun: String, anyway: Bool) throws {
+        let now = Date().timeIntervalSince1970
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(RunRow.columns) FROM runs WHERE run_id = ?",
+                                         arguments: [previous]).map({ RunRow($0, now: now) }) else { return }
+        var next = row.resumedBy
+        var seen: Set<String> = [previous]
+        var newest: RunRow?
+        while let id = next, seen.insert(id).inserted,
+              let later = try Row.fetchOne(db, sql: "SELECT \(RunRow.columns) FROM runs WHERE run_id = ?",
+                                           arguments: [id]).map({ RunRow($0, now: now) }) {
+            if later.state == .running {
+                throw HistoryError.resumeLocked(run: previous, holder: later.runId, pid: later.pid, host: later.host)
+            }
+            if newest == nil { newest = later }
+            next = later.resumedBy
         }
+        if let newest, !anyway {
+            throw HistoryError.alreadyResumed(run: previous, by: newest.runId, state: newest.state)
+        }
+        try db.execute(sql: "UPDATE runs SET resumed_by = ? WHERE id = ?", arguments: [newRun, row.id])
+    }
+
+    /// Records a run's state and end (nil while it runs again after a retry) with a fresh heartbeat; with
+    /// `gaps`, what its recorder could not write. Every write to `runs` after the start goes through here.
+    static func updateRun(_ db: Database, id: Int64, state: StoredRunState, endedAt: Double?, gaps: [String]? = nil) throws {
+        let now = Date().timeIntervalSince1970
+        if let gaps {
+            try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ?, recording_gaps = ? WHERE id = ?",
+                           arguments: [state.rawValue, endedAt, now, gaps.isEmpty ? nil : json(gaps), id])
+        } else {
+            try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
+                           arguments: [state.rawValue, endedAt, now, id])
+        }
+    }
+
+    /// Tells other processes the run's recorder is alive.
+    static func touchRun(_ db: Database, id: Int64) throws {
+        try db.execute(sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
+    }
+
+    /// The runs that resumed `runId`, then the runs that resumed those, …: oldest first (at most 1,000).
+    public func resumeChain(after runId: String) throws -> [RunDetail] {
+        var chain: [RunDetail] = []
+        var seen: Set<String> = [runId]
+        var next = try run(runId).summary.resumedBy
+        while let id = next, seen.insert(id).inserted, chain.count < 1_000 {
+            guard let later = try? run(id) else { break }  // pruned
+            chain.append(later)
+            next = later.summary.resumedBy
+        }
+        return chain
     }
 
     // MARK: - Reading
 
     /// Newest first; run id, meta job, state (running runs whose process is gone read as `interrupted`), started, ended, counts of jobs by final status.
-    public func listRuns(limit: Int = 20, metaJob: String? = nil, state: String? = nil) throws -> [RunSummary] {
+    public func listRuns(limit: Int = 20, metaJob: String? = nil, state: StoredRunState? = nil) throws -> [RunSummary] {
         try pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if let metaJob { conditions.append("meta_job = ?"); arguments += [metaJob] }
             // Running and interrupted are both stored as `running` until a reader looks at the process.
-            let derived = state == "running" || state == "interrupted"
+            let derived = state == .running || state == .interrupted
             if derived {
                 conditions.append("state IN ('running', 'interrupted')")
             } else if let state {
-                conditions.append("state = ?"); arguments += [state]
+                conditions.append("state = ?"); arguments += [state.rawValue]
             }
             var sql = "SELECT \(RunRow.columns) FROM runs"
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
@@ -182,7 +296,8 @@ public final class HistoryStore: @unchecked Sendable {
             }
             var jobs: [JobHistory] = []
             let jobRows = try Row.fetchCursor(db, sql: """
-                SELECT idx, name, team, state, attempts, exit_code, reason, execution_id, started_at, ended_at, reused_from
+                SELECT idx, name, team, state, attempts, exit_code, reason, execution_id, started_at, ended_at, reused_from,
+                       depends_on
                 FROM jobs WHERE run = ? ORDER BY idx
                 """, arguments: [row.id])
             while let j = try jobRows.next() {
@@ -190,12 +305,14 @@ public final class HistoryStore: @unchecked Sendable {
                 jobs.append(JobHistory(
                     name: j[1], team: j[2], state: j[3], attempts: j[4],
                     exitCode: (j[5] as Int64?).map { Int32(truncatingIfNeeded: $0) }, reason: j[6], executionId: j[7],
-                    startedAt: j[8], endedAt: j[9], reusedFrom: j[10], events: events[idx] ?? []))
+                    startedAt: j[8], endedAt: j[9], reusedFrom: j[10], dependsOn: HistoryStore.strings(j[11]),
+                    events: events[idx] ?? []))
             }
             return RunDetail(summary: row.summary(counts: counts), startedBy: row.startedBy, host: row.host, pid: row.pid,
                              workingDirectory: row.workingDirectory, commandLine: HistoryStore.strings(row.commandLine),
                              definitionPath: row.definitionPath, definitionText: row.definitionText,
-                             settingsJSON: row.settingsJSON, jobs: jobs)
+                             settingsJSON: row.settingsJSON, jobs: jobs,
+                             recordingGaps: row.recordingGaps.map(HistoryStore.strings) ?? [])
         }
     }
 
@@ -277,9 +394,13 @@ public final class HistoryStore: @unchecked Sendable {
                 guard got == length else {
                     throw HistoryError.logFileMissing(path: logPath, reason: "it ends before byte \(offset + Int64(length))")
                 }
-                buffer.withUnsafeBytes { raw in
-                    LogChunk.decodeSegments(UnsafeRawBufferPointer(rebasing: raw[0..<length]), attempt: chosen,
-                                            stream: stream, after: after, into: &lines)
+                do {
+                    try buffer.withUnsafeBytes { raw in
+                        try LogChunk.decodeSegments(UnsafeRawBufferPointer(rebasing: raw[0..<length]), attempt: chosen,
+                                                    stream: stream, after: after, into: &lines)
+                    }
+                } catch let damage as LogChunk.Damage {
+                    throw HistoryError.logFileDamaged(path: logPath, offset: offset + Int64(damage.offset), reason: damage.reason)
                 }
             }
             // Chunks of stdout and stderr interleave in time: restore the order the lines arrived in (a
@@ -319,7 +440,7 @@ public final class HistoryStore: @unchecked Sendable {
         let (deleted, runIds) = try pool.write { db -> (Int, [String]) in
             let now = Date().timeIntervalSince1970
             // A live run is still being written: deleting it would orphan its recorder's rows.
-            let rows = try candidates(db, now).filter { $0.state != "running" }
+            let rows = try candidates(db, now).filter { $0.state != .running }
             let doomed = rows.map(\.id)
             for chunk in stride(from: 0, to: doomed.count, by: 500) {
                 let ids = doomed[chunk..<min(chunk + 500, doomed.count)]

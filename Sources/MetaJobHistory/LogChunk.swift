@@ -21,6 +21,9 @@ struct LogChunk {
     var lineCount = 0
     /// The lines' own bytes, without framing: what the recorder's memory bound counts.
     var lineBytes = 0
+    /// Wall times of the first and last lines (what a warning names when the chunk could not be written).
+    var firstTime: Double = 0
+    var lastTime: Double = 0
     /// Format-2 segments.
     var payload: [UInt8] = []
     /// Where `payload` went in the run's log file once written, so a batch retried after a locked database
@@ -40,7 +43,8 @@ struct LogChunk {
     /// Appends the lines of one log event (sequences `firstSequence`, `firstSequence + 1`, …) as a segment.
     mutating func append(firstSequence: Int64, time: Double, lines: LogLines) {
         guard !lines.isEmpty else { return }
-        if lineCount == 0 { self.firstSequence = firstSequence }
+        if lineCount == 0 { self.firstSequence = firstSequence; firstTime = time }
+        lastTime = time
         lastSequence = firstSequence + Int64(lines.count) - 1
         lineCount += lines.count
         lineBytes += lines.byteCount
@@ -87,9 +91,16 @@ struct LogChunk {
         }
     }
 
-    /// The lines of format-2 segments with a sequence above `after`.
+    /// A segment header that cannot be right: where it starts in the chunk, and why.
+    struct Damage: Error {
+        var offset: Int
+        var reason: String
+    }
+
+    /// The lines of format-2 segments with a sequence above `after`. Throws `Damage` for a header no recorder
+    /// writes (sequences below 1 or past the largest, more bytes than the chunk holds): the bytes were damaged.
     static func decodeSegments(_ raw: UnsafeRawBufferPointer, attempt: Int, stream: LogStream, after: Int64,
-                               into lines: inout [StoredLogLine]) {
+                               into lines: inout [StoredLogLine]) throws(Damage) {
         var offset = 0
         while offset + segmentHeaderSize <= raw.count {
             let first = Int64(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
@@ -98,7 +109,13 @@ struct LogChunk {
             let byteCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)))
             let endsStart = offset + segmentHeaderSize
             let bytesStart = endsStart + 4 * count
-            guard bytesStart + byteCount <= raw.count else { return }  // a torn segment: keep what is whole
+            guard first >= 1, first <= Int64.max - Int64(count) else {
+                throw Damage(offset: offset, reason: "its header gives the first line the sequence number \(first)")
+            }
+            guard bytesStart + byteCount <= raw.count else {
+                throw Damage(offset: offset, reason: "its header says \(count) lines of \(byteCount) bytes, more than "
+                    + "the \(raw.count - offset) bytes recorded for it")
+            }
             var lineStart = 0
             for i in 0..<count {
                 let stored = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: endsStart + 4 * i, as: UInt32.self))

@@ -18,8 +18,10 @@ public struct NewRun: Sendable {
     public var definitionText: [UInt8]
     /// The resolved settings as JSON text.
     public var settingsJSON: String
-    /// The run this one resumes, if any.
+    /// The run this one resumes, if any: the history locks it for this run (see `HistoryStore.claimResume`).
     public var resumedFrom: String?
+    /// Resume `resumedFrom` even though another run resumed it before (never while that one is going).
+    public var resumeAnyway = false
     /// The jobs, in definition (graph) order.
     public var jobs: [NewRunJob]
 

@@ -1,5 +1,5 @@
 import MetaJobCore
-import MetaJobRunner
+
 /// Rows waiting for the writer.
 struct Batch {
     var events: [EventRow] = []
@@ -13,7 +13,10 @@ struct Batch {
     private var lastKey: ChunkKey?
     private var lastIndex = 0
     /// The run's latest state change in this batch (finished or reopened).
-    var runState: (String, Double?)?
+    var runState: (StoredRunState, Double?)?
+    /// This batch ends the recording: it writes the run's end and what could not be written (`gaps`).
+    var final = false
+    var gaps: [String] = []
 
     /// Identifies the chunk a line goes to.
     struct ChunkKey: Hashable {

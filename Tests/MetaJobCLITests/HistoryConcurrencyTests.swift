@@ -81,7 +81,7 @@ struct HistoryConcurrencyTests {
         for name in ["alpha", "beta"] {
             let summary = try #require(try store.listRuns(limit: 10, metaJob: name).first)
             let detail = try store.run(summary.runId)
-            #expect(detail.summary.state == "succeeded")
+            #expect(detail.summary.state == .succeeded)
             #expect(detail.jobs.map(\.state).allSatisfy { $0 == "succeeded" })
             #expect(detail.jobs.allSatisfy { $0.events.count >= 2 }, "every job has its state changes recorded")
             #expect(try store.logs(runId: summary.runId, job: "burst", attempt: nil).count == 20_000)

@@ -40,7 +40,7 @@ struct PreparedRunTests {
         #expect(snapshot.jobs[0].reusedFrom == "R0" && snapshot.jobs[0].attempt == 0, "a reused job never runs")
         #expect(run.outcome == .failed && run.exitCode(signal: 0) == .failed)
         let stored = try store.run(run.runId)
-        #expect(stored.summary.state == "failed" && stored.jobs.map(\.state) == ["succeeded", "user_error"])
+        #expect(stored.summary.state == .failed && stored.jobs.map(\.state) == ["succeeded", "user_error"])
     }
 
     @Test func aCancelledRunExits130Or143BySignal() throws {

@@ -10,7 +10,7 @@ struct ResumePlanTests {
     ], directory: "/tmp")
 
     static func previous(_ states: [String: (String, String?, String?)]) -> RunDetail {
-        let summary = RunSummary(runId: "R1", metaJob: "m", state: "failed", startedAt: 0, endedAt: 1, jobCounts: [:], resumedFrom: nil)
+        let summary = RunSummary(runId: "R1", metaJob: "m", state: .failed, startedAt: 0, endedAt: 1, jobCounts: [:], resumedFrom: nil)
         let jobs = states.sorted { $0.key < $1.key }.map { name, s in
             JobHistory(name: name, team: nil, state: s.0, attempts: 1, exitCode: nil, reason: nil, executionId: s.1,
                        startedAt: nil, endedAt: nil, reusedFrom: s.2, events: [])

@@ -39,7 +39,7 @@ import Testing
         #expect(outcome == .failed)
 
         let detail = try store.run(runId)
-        #expect(detail.summary.state == "failed")
+        #expect(detail.summary.state == .failed)
         #expect(detail.summary.endedAt != nil)
         #expect(detail.summary.jobCounts == ["succeeded": 2, "user_error": 2, "not_run": 1])
         #expect(detail.jobs.map(\.name) == ["bytes", "flaky", "bad", "fatal", "down"])
@@ -102,14 +102,14 @@ import Testing
         // Let the batch timer write: a reader sees the reopened run as running.
         Thread.sleep(forTimeInterval: 0.4)
         var detail = try store.run("20261124-120000-0001")
-        #expect(detail.summary.state == "running")
+        #expect(detail.summary.state == .running)
         #expect(detail.summary.endedAt == nil)
         #expect(detail.jobs[0].state == "pending" && detail.jobs[0].endedAt == nil)
         recorder.receive(RunEvent(sequence: 103, time: 1004, kind: .job(JobUpdate(job: 0, state: .succeeded, attempt: 2, exitCode: 0))))
         recorder.receive(RunEvent(sequence: 104, time: 1005, kind: .runFinished(.succeeded)))
         recorder.close(outcome: .succeeded)
         detail = try store.run("20261124-120000-0001")
-        #expect(detail.summary.state == "succeeded" && detail.summary.endedAt == 1005)
+        #expect(detail.summary.state == .succeeded && detail.summary.endedAt == 1005)
         #expect(detail.jobs[0].attempts == 2 && detail.jobs[0].endedAt == 1004)
         #expect(detail.jobs[0].events.map(\.state) == ["submitted", "running", "user_error", "pending", "succeeded"])
     }
@@ -166,7 +166,7 @@ import Testing
         group.wait()
         #expect(failures.all.isEmpty)
         #expect(counts == [lineCount, lineCount])
-        for id in ids { #expect(try reader.run(id).summary.state == "succeeded") }
+        for id in ids { #expect(try reader.run(id).summary.state == .succeeded) }
         #expect(try reader.integrityCheck())
     }
 
@@ -176,16 +176,16 @@ import Testing
         defer { recorder.close(outcome: .succeeded) }
         // Make the heartbeat look two minutes old: the run reads as interrupted…
         try store.pool.write { db in try db.execute(sql: "UPDATE runs SET heartbeat_at = heartbeat_at - 120") }
-        #expect(try store.run("20261124-150000-0001").summary.state == "interrupted")
+        #expect(try store.run("20261124-150000-0001").summary.state == .interrupted)
         // …until the recorder's timer writes a fresh one, with no event at all.
         let deadline = Date().addingTimeInterval(6)
-        var state = ""
+        var state = StoredRunState.interrupted
         while Date() < deadline {
             state = try store.run("20261124-150000-0001").summary.state
-            if state == "running" { break }
+            if state == .running { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        #expect(state == "running")
+        #expect(state == .running)
     }
 
     @Test func aLockedFileIsRetriedNotLost() throws {
@@ -217,7 +217,7 @@ import Testing
         #expect(recorder.error == nil)
         #expect(recorder.retriedBatches > 0)
         #expect(try store.logs(runId: "20261124-160000-0001", job: "a", attempt: 1).count == 100)
-        #expect(try store.run("20261124-160000-0001").summary.state == "succeeded")
+        #expect(try store.run("20261124-160000-0001").summary.state == .succeeded)
     }
 
     @Test func backpressureBoundsBufferedBytes() throws {

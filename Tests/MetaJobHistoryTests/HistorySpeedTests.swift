@@ -56,8 +56,8 @@ import Testing
         }
         try measure("listRuns() over \(runCount + 1) runs") { let n = try store.listRuns().count; #expect(n == 20) }
         try measure("listRuns(metaJob:) over \(runCount + 1) runs") { _ = try store.listRuns(metaJob: "meta-7") }
-        try measure("listRuns(state: failed)") { _ = try store.listRuns(state: "failed") }
-        try measure("listRuns(state: running)") { _ = try store.listRuns(state: "running") }
+        try measure("listRuns(state: failed)") { _ = try store.listRuns(state: .failed) }
+        try measure("listRuns(state: running)") { _ = try store.listRuns(state: .running) }
         try measure("run(id) of the \(bigJobs)-job run") { let n = try store.run("99991231-235959-b1g0").jobs.count; #expect(n == bigJobs) }
         try measure("run(prefix) of the \(bigJobs)-job run") { _ = try store.run("99991231-2359") }
         try measure("logs of one job") { _ = try store.logs(runId: "99991231-235959-b1g0", job: "job-500", attempt: nil) }

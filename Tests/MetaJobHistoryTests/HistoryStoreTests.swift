@@ -66,16 +66,16 @@ import Testing
 
         let all = try store.listRuns()
         #expect(all.map(\.runId) == ["r5", "r4", "r3", "r2", "r1"])
-        #expect(all.map(\.state) == ["running", "cancelled", "failed", "failed", "succeeded"])
+        #expect(all.map(\.state) == [.running, .cancelled, .failed, .failed, .succeeded] as [StoredRunState])
         #expect(all[3].jobCounts == ["succeeded": 1, "user_error": 1, "not_run": 1])
         #expect(all[3].metaJob == "beta" && all[3].startedAt == 200 && all[3].endedAt != nil)
         #expect(all[0].endedAt == nil)
         #expect(try store.listRuns(limit: 2).map(\.runId) == ["r5", "r4"])
         #expect(try store.listRuns(metaJob: "alpha").map(\.runId) == ["r4", "r3", "r1"])
-        #expect(try store.listRuns(state: "failed").map(\.runId) == ["r3", "r2"])
-        #expect(try store.listRuns(metaJob: "alpha", state: "failed").map(\.runId) == ["r3"])
-        #expect(try store.listRuns(state: "running").map(\.runId) == ["r5"])
-        #expect(try store.listRuns(state: "interrupted").isEmpty)
+        #expect(try store.listRuns(state: .failed).map(\.runId) == ["r3", "r2"])
+        #expect(try store.listRuns(metaJob: "alpha", state: .failed).map(\.runId) == ["r3"])
+        #expect(try store.listRuns(state: .running).map(\.runId) == ["r5"])
+        #expect(try store.listRuns(state: .interrupted).isEmpty)
         #expect(try store.listRuns(metaJob: "gamma").isEmpty)
     }
 
@@ -96,12 +96,12 @@ import Testing
             try db.execute(sql: "UPDATE runs SET pid = 1, pid_start = -5 WHERE run_id = 'reused-pid'")
             try db.execute(sql: "UPDATE runs SET heartbeat_at = heartbeat_at - 120 WHERE run_id = 'stale-heartbeat'")
         }
-        #expect(try store.run("dead-pid").summary.state == "interrupted")
-        #expect(try store.run("reused-pid").summary.state == "interrupted")
-        #expect(try store.run("stale-heartbeat").summary.state == "interrupted")
-        #expect(try store.run("alive").summary.state == "running")
-        #expect(try store.listRuns(state: "interrupted").map(\.runId) == ["stale-heartbeat", "reused-pid", "dead-pid"])
-        #expect(try store.listRuns(state: "running").map(\.runId) == ["alive"])
+        #expect(try store.run("dead-pid").summary.state == .interrupted)
+        #expect(try store.run("reused-pid").summary.state == .interrupted)
+        #expect(try store.run("stale-heartbeat").summary.state == .interrupted)
+        #expect(try store.run("alive").summary.state == .running)
+        #expect(try store.listRuns(state: .interrupted).map(\.runId) == ["stale-heartbeat", "reused-pid", "dead-pid"])
+        #expect(try store.listRuns(state: .running).map(\.runId) == ["alive"])
         #expect(try store.integrityCheck())
         // Interrupted runs may be pruned; the live one never.
         #expect(try store.prune(keep: 0) == 3)
@@ -165,7 +165,7 @@ import Testing
         }
         let store = try HistoryStore(path: path)
         let applied = try store.pool.read { db in try HistorySchema.applied(db) }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6-resume-lock"])
         let runs = try store.listRuns(metaJob: "legacy")
         #expect(runs.map(\.runId) == ["old-run"] && runs[0].jobCounts == ["succeeded": 1])
         let detail = try store.run("old")

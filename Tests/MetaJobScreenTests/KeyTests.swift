@@ -289,7 +289,7 @@ struct KeyTests {
         #expect(d.selectedJob == 2)
         #expect(d.update(.pastRun(detail, dependsOn: detail.storedDependencies())) == [.loadLogs(runId: "20251124-160000-ab12", job: "load", attempt: 1)])
         #expect(d.selectedJob == 2)
-        detail.summary.state = "succeeded"
+        detail.summary.state = .succeeded
         _ = d.update(.pastRun(detail, dependsOn: detail.storedDependencies()))
         #expect(d.pastRunToRefresh == nil)
         #expect(!d.wantsTicks)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MetaJobCore
 import MetaJobHistory
 import MetaJobScreen
 
@@ -15,8 +16,8 @@ struct HistoryListCommand: ParsableCommand {
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
-        let states = ["running", "succeeded", "failed", "cancelled", "interrupted"]
-        if let state, !states.contains(state) {
+        let states = StoredRunState.allCases.map(\.rawValue)
+        if let state, StoredRunState(rawValue: state) == nil {
             throw ValidationError("--state must be one of \(states.joined(separator: ", ")), not \(state).")
         }
     }
@@ -24,7 +25,7 @@ struct HistoryListCommand: ParsableCommand {
     func run() throws {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let store = try history.open(environment)
-        let runs = try HistoryFormat.attempt { try store.listRuns(limit: limit, metaJob: metaJob, state: state) }
+        let runs = try HistoryFormat.attempt { try store.listRuns(limit: limit, metaJob: metaJob, state: state.flatMap(StoredRunState.init)) }
         if json {
             CLIOutput.stdout("[" + runs.map(HistoryFormat.json).joined(separator: ",") + "]\n")
             return
@@ -35,7 +36,7 @@ struct HistoryListCommand: ParsableCommand {
         }
         var rows = [["RUN", "META JOB", "STATE", "STARTED", "DURATION", "JOBS"]]
         for run in runs {
-            rows.append([run.runId, run.metaJob, run.state, HistoryFormat.localTime(run.startedAt),
+            rows.append([run.runId, run.metaJob, run.state.rawValue, HistoryFormat.localTime(run.startedAt),
                          run.endedAt.map { TimeFormat.duration(max(0, $0 - run.startedAt)) } ?? "-",
                          HistoryFormat.counts(run.jobCounts)])
         }

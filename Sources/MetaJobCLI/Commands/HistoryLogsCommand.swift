@@ -54,7 +54,7 @@ struct HistoryLogsCommand: ParsableCommand {
         while true {
             let state = try HistoryFormat.attempt { try store.run(runId).summary.state }
             try emitRecorded()
-            if state != "running" { return }
+            if state != .running { return }
             usleep(200_000)
         }
     }

@@ -19,10 +19,12 @@ struct HistoryShowCommand: ParsableCommand {
             return
         }
         let s = detail.summary
-        var text = "run \(s.runId): \(s.metaJob) \(s.state)\n"
+        var text = "run \(s.runId): \(s.metaJob) \(s.state.rawValue)\n"
         text += "  started  \(HistoryFormat.localTime(s.startedAt)) by \(detail.startedBy) on \(detail.host) (pid \(detail.pid))\n"
         if let ended = s.endedAt { text += "  ended    \(HistoryFormat.localTime(ended)) after \(TimeFormat.duration(max(0, ended - s.startedAt)))\n" }
         if let from = s.resumedFrom { text += "  resumes  \(from)\n" }
+        if let by = s.resumedBy { text += "  resumed  by \(by)\n" }
+        for gap in detail.recordingGaps { text += "  not recorded: \(gap)\n" }
         if let path = detail.definitionPath { text += "  file     \(path)\n" }
         text += "  jobs     \(HistoryFormat.counts(s.jobCounts))\n\n"
         var rows = [["JOB", "STATUS", "ATTEMPTS", "STARTED", "DURATION", "EXIT", "REASON"]]

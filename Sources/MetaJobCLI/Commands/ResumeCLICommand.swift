@@ -13,11 +13,17 @@ struct ResumeCLICommand: ParsableCommand {
             succeeded in RUN count as succeeded without running (shown as reused); failed, cancelled, \
             interrupted and not_run jobs run. With --job NAME, those jobs and everything downstream of them \
             run again too, successful ones included.
+
+            Only one resume of a run goes at a time: while one runs, another is refused with its run id. A run \
+            that was resumed before is refused too, pointing at the newer run; --force resumes it anyway (jobs \
+            that succeeded in any later run of the chain are still reused).
             """)
 
     @Argument(help: ArgumentHelp("The run id, or any unique prefix of it.", valueName: "run")) var runID: String
     @Option(name: .customLong("job"), help: "Rerun this job and everything downstream of it (repeatable).")
     var jobs: [String] = []
+    @Flag(name: .long, help: "Resume RUN even though it was resumed before (never while that resume is going).")
+    var force = false
     @OptionGroup var options: RunOptions
     @OptionGroup var history: HistoryOptions
     @OptionGroup var dashboard: DashboardOptions
@@ -27,7 +33,7 @@ struct ResumeCLICommand: ParsableCommand {
         let store = try history.open(environment)
         let source: RunSource
         do {
-            source = try ResumeSource.make(store: store, runID: runID, jobs: jobs)
+            source = try ResumeSource.make(store: store, runID: runID, jobs: jobs, anyway: force)
         } catch {
             if error.nothingToDo {
                 CLIOutput.stdout(error.message + "\n")

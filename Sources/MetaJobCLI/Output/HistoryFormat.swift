@@ -47,13 +47,14 @@ enum HistoryFormat {
 
     static func json(_ run: RunSummary) -> String {
         var o = JSONObjectWriter()
-        o.string("run_id", run.runId); o.string("meta_job", run.metaJob); o.string("state", run.state)
+        o.string("run_id", run.runId); o.string("meta_job", run.metaJob); o.string("state", run.state.rawValue)
         o.string("started", TimeFormat.iso8601(run.startedAt))
         if let ended = run.endedAt { o.string("ended", TimeFormat.iso8601(ended)); o.double("duration_seconds", max(0, ended - run.startedAt)) }
         var counts = JSONObjectWriter()
         for key in run.jobCounts.keys.sorted() { counts.int(key, run.jobCounts[key]!) }
         o.raw("jobs", counts.finish())
         if let from = run.resumedFrom { o.string("resumed_from", from) }
+        if let by = run.resumedBy { o.string("resumed_by", by) }
         return o.finish()
     }
 
@@ -75,9 +76,13 @@ enum HistoryFormat {
             if let start = job.startedAt { j.string("started", TimeFormat.iso8601(start)) }
             if let end = job.endedAt { j.string("ended", TimeFormat.iso8601(end)) }
             if let from = job.reusedFrom { j.string("reused_from", from) }
+            j.raw("depends_on", JSONValue.array(job.dependsOn.map { .string($0) }).jsonText)
             jobs.append(j.finish())
         }
         o.raw("jobs", "[" + jobs.joined(separator: ",") + "]")
+        if !detail.recordingGaps.isEmpty {
+            o.raw("not_recorded", JSONValue.array(detail.recordingGaps.map { .string($0) }).jsonText)
+        }
         return o.finish()
     }
 }

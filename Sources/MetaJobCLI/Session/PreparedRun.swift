@@ -69,15 +69,20 @@ final class PreparedRun: @unchecked Sendable {
         }
         var recorder: HistoryRecorder?
         if let store {
-            let newRun = NewRun(
+            var newRun = NewRun(
                 runId: info.runId, metaJob: definition.name, startedAt: startedAt, startedBy: info.startedBy,
                 workingDirectory: FileManager.default.currentDirectoryPath, commandLine: CommandLine.arguments,
                 definitionPath: source.definitionPath.map { JobResolver.absolute($0, relativeTo: FileManager.default.currentDirectoryPath) },
                 definitionText: source.definitionText, settingsJSON: configuration.json, resumedFrom: source.resumedFrom,
                 jobs: definition.jobs.map { NewRunJob(name: $0.name, team: $0.teamName, failDagOnError: $0.failDagOnError,
                                                       dependsOn: $0.dependsOn, reusedFrom: source.reused[$0.name]) })
+            newRun.resumeAnyway = source.resumeAnyway
             do {
                 recorder = try HistoryRecorder(store: store, run: newRun)
+            } catch let error as HistoryError {
+                // The resume lock and an unusable logs directory say themselves what to do.
+                executors.close()
+                throw Problem(text: "error: " + TerminalSanitizer.sanitizeText("\(error)") + ".\n")
             } catch {
                 executors.close()
                 throw Problem(text: "error: cannot record the run in \(store.path): \(error). Use --no-history to run without recording.\n")
@@ -134,7 +139,7 @@ final class PreparedRun: @unchecked Sendable {
         recorder.close(outcome: outcome)
         if let error = recorder.error {
             // The run went on (recording never stops it), but the history is incomplete: say so.
-            return "warning: the run was not fully recorded in \(store?.path ?? ""): \(error)\n"
+            return "warning: the history in \(store?.path ?? "") is late or incomplete for this run: \(error)\n"
         }
         return nil
     }

@@ -14,8 +14,10 @@ enum ResumeSource {
     }
 
     /// The source of a run resuming `runID` (any unique prefix) from `store`, rerunning `jobs` and their downstream.
-    static func make(store: HistoryStore, runID: String, jobs: [String]) throws(Problem) -> RunSource {
-        let detail: RunDetail
+    /// A run resumed before is refused unless `anyway`; then jobs that succeeded in any later run of its resume
+    /// chain are reused too. (The history checks both again, under its write lock, when the new run is recorded.)
+    static func make(store: HistoryStore, runID: String, jobs: [String], anyway: Bool = false) throws(Problem) -> RunSource {
+        var detail: RunDetail
         do {
             detail = try store.run(runID)
         } catch let error as HistoryError {
@@ -24,7 +26,7 @@ enum ResumeSource {
             throw Problem(message: "reading the run history failed: \(error)")
         }
         let runId = detail.summary.runId
-        if detail.summary.state == "running" {
+        if detail.summary.state == .running {
             throw Problem(message: "run \(runId) is still running (pid \(detail.pid) on \(detail.host)). Wait for it to end, or stop it, then resume.")
         }
         // The demo has no file: its jobs run in the temporary directory, as `metajob demo` does.
@@ -37,21 +39,59 @@ enum ResumeSource {
         case .failure(let report):
             throw Problem(message: "the definition stored with run \(runId) is no longer valid: \(IssuePrinter.plain(report.issues, file: path))")
         }
-        let plan: ResumePlan
-        do {
-            plan = try ResumePlan(definition: definition, previous: detail, rerun: jobs)
-        } catch let error as ResumePlan.Problem {
-            throw Problem(message: error.message)
-        } catch {
-            throw Problem(message: "\(error)")
+        func makePlan(_ previous: RunDetail) throws(Problem) -> ResumePlan {
+            do {
+                return try ResumePlan(definition: definition, previous: previous, rerun: jobs)
+            } catch let error as ResumePlan.Problem {
+                throw Problem(message: error.message)
+            } catch {
+                throw Problem(message: "\(error)")
+            }
+        }
+        // Planned first, so a mistyped --job is said before anything about the resume chain.
+        var plan = try makePlan(detail)
+        if detail.summary.resumedBy != nil {
+            let chain: [RunDetail]
+            do {
+                chain = try store.resumeChain(after: runId)
+            } catch {
+                throw Problem(message: "reading the run history failed: \(error)")
+            }
+            if let going = chain.first(where: { $0.summary.state == .running }) {
+                throw Problem(message: "\(HistoryError.resumeLocked(run: runId, holder: going.summary.runId, pid: going.pid, host: going.host))")
+            }
+            if let newer = chain.first, !anyway {
+                throw Problem(message: "\(HistoryError.alreadyResumed(run: runId, by: newer.summary.runId, state: newer.summary.state))")
+            }
+            detail = reusingSuccesses(of: chain, in: detail)
+            plan = try makePlan(detail)
         }
         if plan.toRun.isEmpty {
-            throw Problem(message: "Every job of run \(runId) succeeded: nothing to resume. To run jobs again anyway, name them with --job NAME.", nothingToDo: true)
+            let where_ = detail.summary.resumedBy == nil ? "" : " (there or in a later run that resumed it)"
+            throw Problem(message: "Every job of run \(runId) succeeded\(where_): nothing to resume. To run jobs again anyway, name them with --job NAME.", nothingToDo: true)
         }
         var source = RunSource(definition: definition, definitionText: detail.definitionText,
                                definitionPath: detail.definitionPath, resumedFrom: runId, reused: plan.reused)
+        source.resumeAnyway = anyway
         // Remote executions still running when the run was interrupted are re-attached, not started again.
         source.adoptExecutions = plan.adopt
         return source
+    }
+
+    /// `detail` with each job that succeeded in a later run of `chain` marked as succeeded there, so the plan
+    /// reuses it: resuming an old run again never reruns what a newer one already did.
+    static func reusingSuccesses(of chain: [RunDetail], in detail: RunDetail) -> RunDetail {
+        var merged = detail
+        var index: [String: Int] = [:]
+        for (i, job) in merged.jobs.enumerated() { index[job.name] = i }
+        for later in chain {
+            for job in later.jobs where job.state == JobState.succeeded.rawValue {
+                guard let i = index[job.name], merged.jobs[i].state != JobState.succeeded.rawValue else { continue }
+                merged.jobs[i].state = job.state
+                merged.jobs[i].reusedFrom = job.reusedFrom ?? later.summary.runId
+                merged.jobs[i].executionId = nil
+            }
+        }
+        return merged
     }
 }

@@ -9,6 +9,8 @@ struct RunSource {
     var definitionPath: String?
     /// The run this one resumes, if any.
     var resumedFrom: String?
+    /// Resume `resumedFrom` although it was resumed before (`metajob resume --force`).
+    var resumeAnyway = false
     /// Jobs that count as succeeded without running, by name → the run they succeeded in.
     var reused: [String: String] = [:]
     /// Remote executions still running when the resumed run was interrupted, by job name → execution id:

@@ -20,13 +20,15 @@ public struct JobHistory: Sendable {
     public var endedAt: Double?
     /// The earlier run its success was reused from (resume).
     public var reusedFrom: String?
+    /// The jobs it waited for, by name, as the run's definition said (so a past run's graph needs no re-parse).
+    public var dependsOn: [String]
     /// Every state change, oldest first.
     public var events: [JobEventRecord]
 
     /// A job history; every field as named.
     public init(name: String, team: String?, state: String, attempts: Int, exitCode: Int32?, reason: String?,
                 executionId: String?, startedAt: Double?, endedAt: Double?, reusedFrom: String?,
-                events: [JobEventRecord]) {
+                dependsOn: [String] = [], events: [JobEventRecord]) {
         self.name = name
         self.team = team
         self.state = state
@@ -37,6 +39,7 @@ public struct JobHistory: Sendable {
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.reusedFrom = reusedFrom
+        self.dependsOn = dependsOn
         self.events = events
     }
 }

@@ -20,11 +20,13 @@ public struct RunDetail: Sendable {
     public var settingsJSON: String
     /// The jobs, in definition order.
     public var jobs: [JobHistory]
+    /// What the recorder could not write (output dropped while the disk was full, say), one sentence each.
+    public var recordingGaps: [String]
 
     /// A detail; every field as named.
     public init(summary: RunSummary, startedBy: String, host: String, pid: Int32, workingDirectory: String,
                 commandLine: [String], definitionPath: String?, definitionText: [UInt8], settingsJSON: String,
-                jobs: [JobHistory]) {
+                jobs: [JobHistory], recordingGaps: [String] = []) {
         self.summary = summary
         self.startedBy = startedBy
         self.host = host
@@ -35,5 +37,6 @@ public struct RunDetail: Sendable {
         self.definitionText = definitionText
         self.settingsJSON = settingsJSON
         self.jobs = jobs
+        self.recordingGaps = recordingGaps
     }
 }

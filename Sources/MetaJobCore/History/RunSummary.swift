@@ -4,8 +4,8 @@ public struct RunSummary: Sendable, Equatable {
     public var runId: String
     /// The meta job's name.
     public var metaJob: String
-    /// `running`, `succeeded`, `failed`, `cancelled` or `interrupted` (a running run whose process is gone).
-    public var state: String
+    /// Its state; `interrupted` for a run stored as running whose process is gone.
+    public var state: StoredRunState
     /// Seconds since 1970.
     public var startedAt: Double
     /// Seconds since 1970; nil while running (or when the process died).
@@ -14,10 +14,12 @@ public struct RunSummary: Sendable, Equatable {
     public var jobCounts: [String: Int]
     /// The run this one resumed, if any.
     public var resumedFrom: String?
+    /// The newest run that resumed this one, if any (while that run is going, it holds this run's resume lock).
+    public var resumedBy: String?
 
     /// A summary; every field as named.
-    public init(runId: String, metaJob: String, state: String, startedAt: Double, endedAt: Double?,
-                jobCounts: [String: Int], resumedFrom: String?) {
+    public init(runId: String, metaJob: String, state: StoredRunState, startedAt: Double, endedAt: Double?,
+                jobCounts: [String: Int], resumedFrom: String?, resumedBy: String? = nil) {
         self.runId = runId
         self.metaJob = metaJob
         self.state = state
@@ -25,5 +27,6 @@ public struct RunSummary: Sendable, Equatable {
         self.endedAt = endedAt
         self.jobCounts = jobCounts
         self.resumedFrom = resumedFrom
+        self.resumedBy = resumedBy
     }
 }

@@ -157,11 +157,11 @@ extension Dashboard {
     }
 
     private mutating func resume(_ summary: RunSummary) -> [DashboardEffect] {
-        if summary.state == "running" {
+        if summary.state == .running {
             status = StatusMessage(text: "run \(ScreenText.label(summary.runId)) is still running in another process; it can be resumed once it ends", role: .warning)
             return []
         }
-        if summary.state == "succeeded" {
+        if summary.state == .succeeded {
             status = StatusMessage(text: "run \(ScreenText.label(summary.runId)) succeeded: nothing to resume", role: .warning)
             return []
         }
@@ -228,7 +228,7 @@ extension Dashboard {
         guard case .character(let c) = key, "rRdcp+-".contains(c) else { return nil }
         if run.isPast {
             if c == "r" {
-                let summary = RunSummary(runId: run.runId, metaJob: run.metaJobName, state: run.outcome ?? "running",
+                let summary = RunSummary(runId: run.runId, metaJob: run.metaJobName, state: run.outcome.flatMap(StoredRunState.init) ?? .running,
                                          startedAt: run.startTime, endedAt: run.endTime, jobCounts: [:], resumedFrom: nil)
                 return resume(summary)
             }

@@ -224,7 +224,7 @@ public struct Dashboard: Sendable {
                           startedBy: ScreenText.label(detail.startedBy), graph: graph, jobs: jobs,
                           startTime: detail.summary.startedAt)
         run.isPast = true
-        run.outcome = detail.summary.state == "running" ? nil : ScreenText.label(detail.summary.state)
+        run.outcome = detail.summary.state == .running ? nil : ScreenText.label(detail.summary.state.rawValue)
         run.endTime = detail.summary.endedAt
         let refresh = past?.runId == run.runId && showingPast && screen == .run
         past = run

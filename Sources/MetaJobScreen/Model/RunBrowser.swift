@@ -16,8 +16,8 @@ struct RunBrowser: Sendable {
     mutating func rebuildRows() {
         let needle = filter.lowercased()
         rows = runs.indices.filter { i in
-            needle.isEmpty || runs[i].metaJob.lowercased().contains(needle) || runs[i].state.lowercased() == needle
-                || runs[i].state.lowercased().hasPrefix(needle)
+            needle.isEmpty || runs[i].metaJob.lowercased().contains(needle) || runs[i].state.rawValue == needle
+                || runs[i].state.rawValue.hasPrefix(needle)
         }
         selected = min(selected, max(0, rows.count - 1))
     }

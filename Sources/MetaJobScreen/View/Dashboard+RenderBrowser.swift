@@ -22,16 +22,16 @@ extension Dashboard {
             let y = 2 + r - top
             let failed = ["user_error", "platform_error", "cancelled"].reduce(0) { $0 + (run.jobCounts[$1] ?? 0) }
             let duration = run.endedAt.map { TimeText.duration($0 - run.startedAt) }
-                ?? (run.state == "running" ? TimeText.duration(max(0, now - run.startedAt)) : "?")
-            let cells = [ScreenText.label(run.metaJob), ScreenText.label(run.state), TimeText.date(run.startedAt), duration,
+                ?? (run.state == .running ? TimeText.duration(max(0, now - run.startedAt)) : "?")
+            let cells = [ScreenText.label(run.metaJob), ScreenText.label(run.state.rawValue), TimeText.date(run.startedAt), duration,
                          failed == 0 ? "-" : "\(failed)", ScreenText.label(run.runId)]
             let stateRole: StyleRole
             switch run.state {
-            case "succeeded": stateRole = .stateSucceeded
-            case "failed": stateRole = .stateUserError
-            case "running": stateRole = .stateRunning
-            case "cancelled": stateRole = .stateCancelled
-            default: stateRole = .warning
+            case .succeeded: stateRole = .stateSucceeded
+            case .failed: stateRole = .stateUserError
+            case .running: stateRole = .stateRunning
+            case .cancelled: stateRole = .stateCancelled
+            case .interrupted: stateRole = .warning
             }
             var x = 1
             for (k, (_, w)) in columns.enumerated() {
