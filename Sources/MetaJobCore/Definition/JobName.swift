@@ -31,7 +31,7 @@ public enum JobName {
     }
 
     /// Why `name` is not a Control Service data job name (`[a-z][a-z0-9-]`, 5 to 50 characters); nil when it is.
-    static func remoteProblem(_ name: String) -> String? {
+    public static func remoteProblem(_ name: String) -> String? {
         let bytes = Array(name.utf8)
         let valid = (5...50).contains(bytes.count) && bytes[0] >= UInt8(ascii: "a") && bytes[0] <= UInt8(ascii: "z")
             && bytes.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
@@ -41,7 +41,7 @@ public enum JobName {
     }
 
     /// A Control Service name close to `name`: lowercase, other characters as '-'.
-    static func suggestedRemoteName(_ name: String) -> String {
+    public static func suggestedRemoteName(_ name: String) -> String {
         var out = ""
         for scalar in name.lowercased().unicodeScalars {
             let v = scalar.value
