@@ -8,6 +8,14 @@ import MetaJobRunner
 /// calls `run_dag`). Files are read with plain `read(2)` until end of file, so a pipe, FIFO or process
 /// substitution (`<(cat f.yaml)`) works like a regular file.
 enum DefinitionFile {
+    /// The file a definition path stands for: the DAG step of a DAG job directory, else the path itself.
+    /// Messages and the history name this file.
+    static func resolvedPath(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return path }
+        return VDKDagJob.step(in: path) ?? path
+    }
+
     /// The definition at `path`, with its directory made absolute; prints the issues and throws exit 2 when invalid.
     static func load(path: String, jsonErrors: Bool = false) throws -> (MetaJobDefinition, [UInt8]) {
         var source = DefinitionSource(path: path)

@@ -40,7 +40,8 @@ enum PythonEvaluator {
         process.waitUntilExit()
         deadline.cancel()
         let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-        let tail = stderr.split(separator: "\n").suffix(6).joined(separator: "\n")
+        // The user's frames only: the stand-in's own frame (`File "<string>"`) says nothing to them.
+        let tail = stderr.split(separator: "\n").filter { !$0.contains("File \"<string>\"") }.suffix(6).joined(separator: "\n")
         if process.terminationReason == .uncaughtSignal {
             return issue("Evaluating the job list at line \(line) with python3 did not finish within \(Int(timeoutSeconds)) s.",
                          "Make the step build its list without waiting for anything, or write the list as a literal.")

@@ -639,7 +639,7 @@ struct DefinitionValidator {
         let value: Double
         switch node.content {
         case .integer(let i?): value = Double(i)
-        case .integer(nil): value = .infinity
+        case .integer(nil): value = node.text.hasPrefix("-") ? -.infinity : .greatestFiniteMagnitude
         case .float(let d): value = d
         default:
             addType(key, node, expected: "number", job: job, line: line)
