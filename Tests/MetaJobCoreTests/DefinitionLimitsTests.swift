@@ -27,6 +27,18 @@ import Testing
         #expect(JobName.escaped("a\nb\u{202E}") == "`a\\nb\\u{202E}`")
     }
 
+    @Test func unknownDependenciesAndDuplicatesWithHiddenCharactersAreShownEscaped() {
+        let text = "{\"jobs\": [{\"job_name\": \"a\", \"depends_on\": [\"b\\u202e\\u001b[2J\"], \"command\": \"true\"}, "
+            + "{\"job_name\": \"x\\ny\", \"depends_on\": []}, {\"job_name\": \"x\\ny\", \"depends_on\": []}]}"
+        let issues = Load.issues(text, path: "m.json")
+        #expect(issues.contains { $0.reason.contains("`b\\u{202E}\\u{1B}[2J`") }, "\(issues.map(\.reason))")
+        for issue in issues {
+            for text in issue.jobs + [issue.reason, issue.countermeasure] {
+                #expect(!text.unicodeScalars.contains { JobName.isHidden($0) }, "\(text.debugDescription)")
+            }
+        }
+    }
+
     @Test func remoteJobNamesFollowTheControlServiceRules() {
         let top = "{\"executor\": \"remote\", \"team\": \"t\", \"control_service_url\": \"http://x\", \"jobs\": "
         for bad in ["Load", "load_orders", "abc", "1load", String(repeating: "a", count: 51), "lo ad"] {

@@ -319,8 +319,9 @@ struct DefinitionValidator {
                 firstIndex[job.name] = i
             }
         }
-        for name in duplicateOrder {
-            let lines = duplicates[name]!
+        for raw in duplicateOrder {
+            let lines = duplicates[raw]!
+            let name = Self.shown(raw)
             issues.append(ValidationIssue(
                 kind: .conflict, jobs: [name],
                 reason: "There are some duplicated jobs: [\(name)] (lines \(lines.map(String.init).joined(separator: ", "))).",
@@ -352,16 +353,17 @@ struct DefinitionValidator {
                 dependencyHints += 1
                 if jobNames == nil { jobNames = zip(jobs, present).filter(\.1).map(\.0.name) }
                 if let close = SpellingHint.closest(to: dep, in: jobNames!) {
-                    hint += " Did you mean `\(close)` instead of `\(dep)`?"
+                    hint += " Did you mean `\(close)` instead of \(JobName.escaped(dep))?"
                 }
             }
-            let list = unknown.joined(separator: ", ")
+            let list = unknown.map(Self.shown).joined(separator: ", ")
+            let name = Self.shown(job.name)
             issues.append(ValidationIssue(
-                kind: .requirement, jobs: [job.name],
-                reason: "The job \(job.name) depends on [\(list)], which \(unknown.count == 1 ? "is not a job" : "are not jobs") "
+                kind: .requirement, jobs: [name],
+                reason: "The job \(name) depends on [\(list)], which \(unknown.count == 1 ? "is not a job" : "are not jobs") "
                     + "of this meta job.",
                 countermeasure: "Add the missing jobs [\(list)] to the jobs list, or remove them from the depends_on of "
-                    + "\(job.name).\(hint)",
+                    + "\(name).\(hint)",
                 line: job.line))
         }
 
@@ -689,6 +691,11 @@ struct DefinitionValidator {
             reason: "The value of the \(owner) \(key) is out of range: \(node.text.isEmpty ? node.typeName : node.text).",
             countermeasure: "Set \(key) to \(expectation).",
             line: job?.line ?? line))
+    }
+
+    /// A name as messages show it: as written when it is a valid job name, else escaped (never raw).
+    static func shown(_ name: String) -> String {
+        JobName.problem(name) == nil ? name : JobName.escaped(name)
     }
 
     /// A NUL byte in a string that becomes an argv item, an environment entry or a path: the kernel would cut it there.
