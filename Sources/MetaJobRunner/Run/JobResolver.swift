@@ -33,14 +33,6 @@ public enum JobResolver {
                 workingDirectory = absolute(given, relativeTo: definition.directory)
                 workingDirectories[given] = workingDirectory
             }
-            if executor == .remote, let problem = JobName.remoteProblem(job.name) {
-                issues.append(ValidationIssue(
-                    kind: .type, jobs: [JobName.escaped(job.name)], reason: problem,
-                    countermeasure: "Use the data job's name as deployed, e.g. `\(JobName.suggestedRemoteName(job.name))`, "
-                        + "or give the job `executor: local`.",
-                    line: job.line))
-                continue
-            }
             if executor == .remote || job.command != nil {
                 resolved.append(ResolvedJob(definition: job, executor: executor, argv: job.command?.argv ?? [],
                                             workingDirectory: workingDirectory))
