@@ -144,3 +144,48 @@ import Testing
 final class LineBox: @unchecked Sendable {
     var line = 0
 }
+
+/// Seeded mutations of VDK DAG steps never crash or hang the Python reader; what it accepts is a usable graph.
+@Suite struct PythonDefinitionFuzzTests {
+    static let seeds = [
+        #"""
+        from vdk.plugin.dag.dag_runner import DagInput
+        JOBS_RUN_ORDER = [
+            {'job_name': 'a', 'depends_on': [], 'arguments': {'s': 'it\'s \x41\u00e9\n', 'n': None, 'b': True, 'i': 0x1F, 'f': -1.5e3}},
+            {"job_name": "b", "depends_on": ["a",], "fail_dag_on_error": False,},  # comment
+            {'job_name': r'c', 'depends_on': ('a', 'b'), 'arguments': {'big': 10000000000000000000000, 'inf': float('inf')}},
+        ]
+        def run(job_input):
+            DagInput().run_dag(JOBS_RUN_ORDER)
+        """#,
+        """
+        def run(job_input):
+            jobs = [
+                {"job_name": "x", "depends_on": [], "arguments": {"t": \"\"\"multi
+        line\"\"\", "l": [[], {}, (1,)]}},
+            ]
+            DagInput().run_dag(jobs=jobs)
+        """,
+    ]
+
+    @Test func seedsAreValid() {
+        for seed in Self.seeds { #expect(PythonDefinitionTests.ok(seed) != nil) }
+    }
+
+    @Test(arguments: 0..<2)
+    func mutationsNeverCrash(shard: Int) {
+        let donors = Self.seeds.map { Array($0.utf8) }
+        var rng = SplitMix64(seed: 0xD0C5_0000 + UInt64(shard))
+        for round in 0..<2_500 {
+            let bytes = DefinitionFuzzTests.mutate(donors[round % donors.count], &rng, donors: donors)
+            switch DefinitionLoader.load(bytes: bytes, source: DefinitionSource(path: "dag.py")) {
+            case .success(let definition):
+                let names = Set(definition.jobs.map(\.name))
+                #expect(names.count == definition.jobs.count, "shard \(shard) round \(round)")
+                #expect(definition.jobs.allSatisfy { JobName.problem($0.name) == nil }, "shard \(shard) round \(round)")
+            case .failure(let report):
+                #expect(!report.issues.isEmpty, "shard \(shard) round \(round)")
+            }
+        }
+    }
+}
