@@ -67,6 +67,12 @@ struct DefinitionValidator {
                     if let s = topString(key, value, line: line) {
                         if s.isEmpty {
                             addRange(key, value, expectation: "a non-empty string", job: nil, line: line)
+                        } else if s.unicodeScalars.contains(where: JobName.isHidden) {
+                            issues.append(ValidationIssue(
+                                kind: .type, jobs: [],
+                                reason: "The meta job name \(JobName.escaped(s)) contains control or bidirectional formatting characters.",
+                                countermeasure: "Use visible characters only in name, for example letters, digits, '-' and '_'.",
+                                line: line))
                         } else {
                             name = s
                         }
