@@ -117,7 +117,7 @@ struct RemoteCLITests {
     @Test func missingServiceURLOrTeamIsAClearConfigurationError() async throws {
         let dir = try BinaryRunner.directory(["p.yaml": Self.pipeline,
                                               "noteam.yaml": "jobs:\n  - job_name: a\n    depends_on: []\n",
-                                              "url.yaml": "executor: remote\ncontrol_service_url: http://127.0.0.1:9\njobs:\n  - job_name: a\n    depends_on: []\n"])
+                                              "url.yaml": "executor: remote\ncontrol_service_url: http://127.0.0.1:9\njobs:\n  - job_name: load-a\n    depends_on: []\n"])
         let noURL = try await Self.run(["run", "p.yaml", "--no-tui", "--executor", "remote"], in: dir,
                                        environment: ["VDK_CONTROL_SERVICE_REST_API_URL": ""])
         #expect(noURL.exitCode == 2)

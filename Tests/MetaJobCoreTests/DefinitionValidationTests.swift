@@ -102,7 +102,8 @@ import Testing
             [{"job_name": "a", "depends_on": [], "retries": 99999999999999999999999,
               "timeout_seconds": 1e999, "arguments": {"n": -99999999999999999999}}]
             """, path: "x.json")
-        #expect(issues.count == 3)
+        // An argument beyond 64 bits passes through as Python writes it (issue 14); the settings do not fit.
+        #expect(issues.count == 2)
         #expect(issues.allSatisfy { $0.kind == .type && $0.line == 1 && $0.jobs == ["a"] })
     }
 

@@ -366,3 +366,22 @@ struct RunStateTests {
         for j in 0..<900 { for d in h.state.graph.dependencies[j] { #expect(position[d]! < position[j]!) } }
     }
 }
+
+/// VDK's `finalize_job`: with `fail_dag_on_error: true` any final status but succeeded fails the DAG — skipped too.
+@Suite struct SkippedFailsDAGTests {
+    @Test func skippedWithFailDagOnErrorFailsTheMetaJobAndItsDependentsDoNotRun() {
+        var h = RunHarness([("skip", []), ("after", ["skip"])], plans: ["skip": JobPlan(name: "skip", failDagOnError: true)])
+        h.start()
+        let end = h.finish("skip", .status(.skipped, exitCode: 0, reason: nil))
+        #expect(h.status("skip") == .skipped)
+        #expect(h.status("after") == .notRun)
+        #expect(h.finished(end) == .failed)
+    }
+
+    @Test func skippedWithoutFailDagOnErrorLetsDependentsRun() {
+        var h = RunHarness([("skip", []), ("after", ["skip"])], plans: ["skip": JobPlan(name: "skip", failDagOnError: false)])
+        h.start()
+        #expect(h.started(h.finish("skip", .status(.skipped, exitCode: 0, reason: nil))) == ["after"])
+        #expect(h.finished(h.finish("after")) == .succeeded)
+    }
+}

@@ -6,7 +6,7 @@ struct GraphCLICommand: ParsableCommand {
         commandName: "graph",
         abstract: "Print a meta job's DAG for Graphviz (dot) or Mermaid.")
 
-    @Argument(help: "The definition file.")
+    @Argument(help: "The definition: a YAML or JSON file, a VDK DAG step (.py) or a VDK DAG job directory.")
     var file: String
 
     @Option(name: .long, help: "dot or mermaid.")

@@ -16,7 +16,7 @@ struct RunCLICommand: ParsableCommand {
 
     func run() throws {
         let (definition, bytes) = try DefinitionFile.load(path: file)
-        let source = RunSource(definition: definition, definitionText: bytes, definitionPath: file)
+        let source = RunSource(definition: definition, definitionText: bytes, definitionPath: DefinitionFile.resolvedPath(file))
         let code = try RunSession(source: source, options: options, dashboard: dashboard, history: history,
                                        environment: Environment(ProcessInfo.processInfo.environment)).run()
         throw code

@@ -7,7 +7,7 @@ struct ValidateCLICommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check a meta job definition: every error with its type, jobs, reason, fix and line.")
 
-    @Argument(help: "The definition file.")
+    @Argument(help: "The definition: a YAML or JSON file, a VDK DAG step (.py) or a VDK DAG job directory.")
     var file: String
 
     @Option(name: .long, help: "plain or json.")

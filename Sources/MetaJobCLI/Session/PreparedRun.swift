@@ -43,7 +43,8 @@ final class PreparedRun: @unchecked Sendable {
         switch JobResolver.resolve(definition, defaultExecutor: configuration.executor,
                                    localRunJobPath: configuration.localRunJobPath) {
         case .success(let resolved): jobs = resolved
-        case .failure(let report): throw Problem(text: IssuePrinter.plain(report.issues, file: definition.name))
+        case .failure(let report):
+            throw Problem(text: IssuePrinter.plain(report.issues, file: source.definitionPath ?? definition.name))
         }
         let remoteJobs = jobs.filter { $0.executor == .remote }.map(\.definition)
         let remote: RemoteConfiguration?

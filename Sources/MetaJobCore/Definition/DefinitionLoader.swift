@@ -9,22 +9,36 @@ public enum DefinitionLoader {
     /// Parses and validates a definition file's bytes. `path` (may be nil) gives the default meta job name
     /// (file name without extension; "meta-job" when nil) and `directory` (its parent path, "." when none).
     public static func load(bytes: [UInt8], path: String?) -> Result<MetaJobDefinition, ValidationReport> {
-        let (name, directory) = names(from: path)
+        load(bytes: bytes, source: DefinitionSource(path: path))
+    }
+
+    /// Parses and validates a definition's bytes read from `source` (a YAML, JSON or Python DAG step file).
+    public static func load(bytes: [UInt8], source: DefinitionSource) -> Result<MetaJobDefinition, ValidationReport> {
+        let path = source.path
+        var (name, directory) = names(from: path)
+        if let given = source.defaultName { name = given }
+        if let given = source.directory { directory = given }
         let root: DefinitionNode
-        switch parse(bytes: bytes, path: path) {
+        switch parse(bytes: bytes, source: source) {
         case .success(let node?): root = node
         case .success(nil): return .failure(ValidationReport(issues: [emptyIssue()]))
         case .failure(let issue): return .failure(ValidationReport(issues: [issue]))
         }
         if case .null = root.content { return .failure(ValidationReport(issues: [emptyIssue()])) }
-        var validator = DefinitionValidator(defaultName: name, directory: directory)
+        var validator = DefinitionValidator(defaultName: name, directory: directory, defaultTeam: source.defaultTeam)
         if let definition = validator.validate(root) { return .success(definition) }
         return .failure(ValidationReport(issues: validator.issues))
     }
 
     /// The tree, nil for an empty document, or the one issue that stopped parsing.
     static func parse(bytes: [UInt8], path: String?) -> Result<DefinitionNode?, ValidationIssue> {
-        bytes.withUnsafeBufferPointer { buffer -> Result<DefinitionNode?, ValidationIssue> in
+        parse(bytes: bytes, source: DefinitionSource(path: path))
+    }
+
+    /// The tree, nil for an empty document, or the one issue that stopped parsing.
+    static func parse(bytes: [UInt8], source: DefinitionSource) -> Result<DefinitionNode?, ValidationIssue> {
+        let path = source.path
+        return bytes.withUnsafeBufferPointer { buffer -> Result<DefinitionNode?, ValidationIssue> in
             var body = buffer
             // A UTF-8 byte order mark is legal at the start and means nothing.
             if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
@@ -39,6 +53,10 @@ public enum DefinitionLoader {
                     line: line, column: nil))
             }
             guard let first = body.first(where: { !isWhitespace($0) }) else { return .success(nil) }
+
+            if path.map({ $0.lowercased().hasSuffix(".py") }) ?? false {
+                return PythonDefinition.parse(body, source: source)
+            }
 
             let isJSONFile = path.map { $0.lowercased().hasSuffix(".json") } ?? false
             let looksLikeJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")

@@ -8,14 +8,18 @@ struct DefinitionValidator {
         "control_service_url", "jobs",
     ]
     /// Job dict keys: VDK's, then ours.
-    static let jobKeys = [
-        "job_name", "depends_on", "team_name", "fail_dag_on_error", "fail_meta_job_on_error", "arguments",
-        "command", "working_directory", "env", "timeout_seconds", "retries", "retry_delay_seconds", "executor",
-    ]
-    /// VDK's required job dict keys (the first entries of `jobKeys`).
-    static let requiredJobKeys = ["job_name", "depends_on"]
-    private static let jobKeyIndex: [String: Int] =
-        Dictionary(uniqueKeysWithValues: jobKeys.enumerated().map { ($1, $0) })
+    static let jobKeys = JobKey.allCases.map(\.name)
+    /// VDK's required job dict keys.
+    static let requiredJobKeys = JobKey.required.map(\.name)
+    private static let jobKeyIndex: [String: JobKey] =
+        Dictionary(uniqueKeysWithValues: JobKey.allCases.map { ($0.name, $0) })
+
+    /// The longest duration in seconds a definition may give (about 31.7 years): the runtime's clock counts
+    /// nanoseconds in 64 bits (at most ~9.2e9 s), and a deadline is a duration added to the current time.
+    static let maxDurationSeconds = 1_000_000_000.0
+    /// The longest string (bytes, without its terminating NUL) the kernel takes as one argv item or one
+    /// `NAME=value` environment entry: Linux's MAX_ARG_STRLEN, 32 pages of 4 KiB, including the NUL.
+    static let maxArgumentBytes = 131_071
 
     /// How many unknown dependencies get a did-you-mean search over all job names; past that the search
     /// (linear in the number of jobs) would make a file full of typos quadratic.
@@ -25,16 +29,20 @@ struct DefinitionValidator {
     private let defaultName: String
     private let directory: String
     private var dependencyHints = 0
+    private let defaultTeam: String?
+    /// The meta job's executor from the file (jobs without their own are checked against it).
+    private var metaExecutor: ExecutorKind?
 
-    init(defaultName: String, directory: String) {
+    init(defaultName: String, directory: String, defaultTeam: String? = nil) {
         self.defaultName = defaultName
         self.directory = directory
+        self.defaultTeam = defaultTeam
     }
 
     /// The definition, or nil when there were issues (then see `issues`).
     mutating func validate(_ root: DefinitionNode) -> MetaJobDefinition? {
         var name = defaultName
-        var team: String?
+        var team: String? = defaultTeam
         var settings = DefinitionSettings()
         var jobsNode: DefinitionNode?
         switch root.content {
@@ -59,12 +67,20 @@ struct DefinitionValidator {
                     if let s = topString(key, value, line: line) {
                         if s.isEmpty {
                             addRange(key, value, expectation: "a non-empty string", job: nil, line: line)
+                        } else if s.unicodeScalars.contains(where: JobName.isHidden) {
+                            issues.append(ValidationIssue(
+                                kind: .type, jobs: [],
+                                reason: "The meta job name \(JobName.escaped(s)) contains control or bidirectional formatting characters.",
+                                countermeasure: "Use visible characters only in name, for example letters, digits, '-' and '_'.",
+                                line: line))
                         } else {
                             name = s
                         }
                     }
                 case "team": team = topString(key, value, line: line)
-                case "executor": settings.executor = executorKind(key, value, job: nil, line: line)
+                case "executor":
+                    settings.executor = executorKind(key, value, job: nil, line: line)
+                    metaExecutor = settings.executor
                 case "max_concurrent_running_jobs":
                     settings.maxConcurrentRunningJobs = integer(key, value, minimum: 1, job: nil, line: line)
                 case "delayed_jobs_min_delay_seconds":
@@ -162,10 +178,11 @@ struct DefinitionValidator {
         var duplicated: [Int] = []
         var disallowed: [String] = []
         for entry in entries {
-            guard case .string = entry.key.content, let k = Self.jobKeyIndex[entry.key.text] else {
+            guard case .string = entry.key.content, let key = Self.jobKeyIndex[entry.key.text] else {
                 disallowed.append(keyName(entry.key))
                 continue
             }
+            let k = key.rawValue
             if slots[k] != nil {
                 if keyLines.isEmpty { keyLines = Array(repeating: [], count: Self.jobKeys.count) }
                 if !duplicated.contains(k) {
@@ -178,13 +195,13 @@ struct DefinitionValidator {
             slots[k] = entry.value
             slotLines[k] = entry.key.lineNumber
         }
-        // Below, slots are read by their index in `jobKeys` (a dictionary lookup per key and job would show
-        // up at 100k jobs).
+        // Slots are an array indexed by `JobKey` (a dictionary lookup per key and job would show up at 100k jobs).
+        func slot(_ key: JobKey) -> DefinitionNode? { slots[key.rawValue] }
 
         // The job's label for issues: its name if it is a string, else the scalar as written.
-        let nameNode = slots[0 /* job_name */]
+        let nameNode = slot(.jobName)
         var label: [String] = []
-        if let nameNode, nameNode.text.isEmpty == false { label = [nameNode.text] }
+        if let nameNode, nameNode.text.isEmpty == false { label = [JobName.problem(nameNode.text) == nil ? nameNode.text : JobName.escaped(nameNode.text)] }
         let job = JobContext(label: label, line: line)
 
         if !disallowed.isEmpty {
@@ -196,7 +213,7 @@ struct DefinitionValidator {
                     + hints(for: disallowed, among: Self.jobKeys),
                 line: line))
         }
-        let missing = Self.requiredJobKeys.enumerated().filter { slots[$0.offset] == nil }.map(\.element)
+        let missing = JobKey.required.filter { slot($0) == nil }.map(\.name)
         if !missing.isEmpty {
             issues.append(ValidationIssue(
                 kind: .requirement, jobs: label,
@@ -206,27 +223,34 @@ struct DefinitionValidator {
                 line: line))
         }
         for k in duplicated {
-            let key = Self.jobKeys[k]
+            let key = JobKey.allCases[k].name
             reportDuplicateKey(key, lines: keyLines[k], job: job, line: line)
         }
 
         var result = JobDefinition(name: "", teamName: team, line: line)
         var valid = true
         if let nameNode {
-            if let s = nameNode.string { result.name = s } else {
+            if let s = nameNode.string {
+                result.name = s
+                if let problem = JobName.problem(s) {
+                    issues.append(ValidationIssue(kind: problem.kind, jobs: label, reason: problem.reason,
+                                                  countermeasure: problem.fix, line: line))
+                    valid = false
+                }
+            } else {
                 addType("job_name", nameNode, expected: "string", job: job)
                 valid = false
             }
         } else {
             valid = false
         }
-        if let deps = slots[1 /* depends_on */] {
+        if let deps = slot(.dependsOn) {
             if let list = stringList("depends_on", deps, job: job) { result.dependsOn = list } else { valid = false }
         } else {
             valid = false
         }
-        if let n = slots[2 /* team_name */], let s = jobString("team_name", n, job: job) { result.teamName = s }
-        let failDag = slots[3 /* fail_dag_on_error */], failMeta = slots[4 /* fail_meta_job_on_error */]
+        if let n = slot(.teamName), let s = jobString("team_name", n, job: job) { result.teamName = s }
+        let failDag = slot(.failDagOnError), failMeta = slot(.failMetaJobOnError)
         if failDag != nil, failMeta != nil {
             issues.append(ValidationIssue(
                 kind: .conflict, jobs: label,
@@ -240,27 +264,40 @@ struct DefinitionValidator {
                 addType(key, n, expected: "boolean", job: job)
             }
         }
-        if let n = slots[5 /* arguments */] {
+        if let n = slot(.arguments) {
             if case .mapping = n.content {
                 result.arguments = jsonValue(n, key: "arguments", job: job)
+                if let text = result.arguments?.jsonText,
+                   text.utf8.count + "METAJOB_ARGUMENTS=".utf8.count > Self.maxArgumentBytes {
+                    addTooLong("arguments", bytes: text.utf8.count, what: "as JSON", job: job)
+                }
             } else {
                 addType("arguments", n, expected: "mapping", job: job)
             }
         }
-        if let n = slots[6 /* command */] { result.command = command(n, job: job) }
-        if let n = slots[7 /* working_directory */] { result.workingDirectory = jobString("working_directory", n, job: job) }
-        if let n = slots[8 /* env */] { result.env = environment(n, job: job) }
-        if let n = slots[9 /* timeout_seconds */] {
+        if let n = slot(.command) { result.command = command(n, job: job) }
+        if let n = slot(.workingDirectory) {
+            result.workingDirectory = jobString("working_directory", n, job: job)
+            if let s = result.workingDirectory, s.utf8.contains(0) { addNUL("working_directory", job: job) }
+        }
+        if let n = slot(.env) { result.env = environment(n, job: job) }
+        if let n = slot(.timeoutSeconds) {
             result.timeoutSeconds = duration("timeout_seconds", n, positive: true, job: job, line: line)
         }
-        if let n = slots[10 /* retries */], let r = integer("retries", n, minimum: 0, job: job, line: line) {
+        if let n = slot(.retries), let r = integer("retries", n, minimum: 0, job: job, line: line) {
             result.retries = r
         }
-        if let n = slots[11 /* retry_delay_seconds */],
+        if let n = slot(.retryDelaySeconds),
            let d = duration("retry_delay_seconds", n, positive: false, job: job, line: line) {
             result.retryDelaySeconds = d
         }
-        if let n = slots[12 /* executor */] { result.executor = executorKind("executor", n, job: job, line: line) }
+        if let n = slot(.executor) { result.executor = executorKind("executor", n, job: job, line: line) }
+        if valid, (result.executor ?? metaExecutor) == .remote, let problem = JobName.remoteProblem(result.name) {
+            issues.append(ValidationIssue(
+                kind: .type, jobs: label, reason: problem,
+                countermeasure: "Use the data job's name as deployed, e.g. `\(JobName.suggestedRemoteName(result.name))`.",
+                line: line))
+        }
         if valid { return result }
         // A job whose name parsed but whose depends_on did not still takes part in the name checks, with no
         // dependencies, so its dependents are not reported as depending on an unknown job.
@@ -288,8 +325,9 @@ struct DefinitionValidator {
                 firstIndex[job.name] = i
             }
         }
-        for name in duplicateOrder {
-            let lines = duplicates[name]!
+        for raw in duplicateOrder {
+            let lines = duplicates[raw]!
+            let name = Self.shown(raw)
             issues.append(ValidationIssue(
                 kind: .conflict, jobs: [name],
                 reason: "There are some duplicated jobs: [\(name)] (lines \(lines.map(String.init).joined(separator: ", "))).",
@@ -321,16 +359,17 @@ struct DefinitionValidator {
                 dependencyHints += 1
                 if jobNames == nil { jobNames = zip(jobs, present).filter(\.1).map(\.0.name) }
                 if let close = SpellingHint.closest(to: dep, in: jobNames!) {
-                    hint += " Did you mean `\(close)` instead of `\(dep)`?"
+                    hint += " Did you mean `\(close)` instead of \(JobName.escaped(dep))?"
                 }
             }
-            let list = unknown.joined(separator: ", ")
+            let list = unknown.map(Self.shown).joined(separator: ", ")
+            let name = Self.shown(job.name)
             issues.append(ValidationIssue(
-                kind: .requirement, jobs: [job.name],
-                reason: "The job \(job.name) depends on [\(list)], which \(unknown.count == 1 ? "is not a job" : "are not jobs") "
+                kind: .requirement, jobs: [name],
+                reason: "The job \(name) depends on [\(list)], which \(unknown.count == 1 ? "is not a job" : "are not jobs") "
                     + "of this meta job.",
                 countermeasure: "Add the missing jobs [\(list)] to the jobs list, or remove them from the depends_on of "
-                    + "\(job.name).\(hint)",
+                    + "\(name).\(hint)",
                 line: job.line))
         }
 
@@ -403,6 +442,11 @@ struct DefinitionValidator {
                          line: job.line)
                 return nil
             }
+            if node.text.utf8.contains(0) { addNUL("command", job: job); return nil }
+            if node.text.utf8.count > Self.maxArgumentBytes {
+                addTooLong("command", bytes: node.text.utf8.count, what: "", job: job)
+                return nil
+            }
             return .shell(node.text)
         case .sequence(let items):
             guard !items.isEmpty else {
@@ -411,6 +455,13 @@ struct DefinitionValidator {
                 return nil
             }
             guard let argv = stringList("command", node, job: job) else { return nil }
+            for (i, item) in argv.enumerated() {
+                if item.utf8.contains(0) { addNUL("command[\(i)]", job: job); return nil }
+                if item.utf8.count > Self.maxArgumentBytes {
+                    addTooLong("command[\(i)]", bytes: item.utf8.count, what: "", job: job)
+                    return nil
+                }
+            }
             return .argv(argv)
         default:
             addType("command", node, expected: "string or list", job: job)
@@ -444,7 +495,14 @@ struct DefinitionValidator {
             switch entry.value.content {
             case .string, .integer, .float, .bool:
                 // Numbers and booleans are taken as written (`PORT: 8080` means "8080").
-                result.append(EnvironmentVariable(name: entry.key.text, value: entry.value.text))
+                if entry.value.text.utf8.contains(0) {
+                    addNUL("env.\(entry.key.text)", job: job)
+                } else if entry.key.text.utf8.count + 1 + entry.value.text.utf8.count > Self.maxArgumentBytes {
+                    addTooLong("env.\(entry.key.text)", bytes: entry.key.text.utf8.count + 1 + entry.value.text.utf8.count,
+                               what: "as NAME=value", job: job)
+                } else {
+                    result.append(EnvironmentVariable(name: entry.key.text, value: entry.value.text))
+                }
             default:
                 issues.append(ValidationIssue(
                     kind: .type, jobs: job.label,
@@ -464,17 +522,16 @@ struct DefinitionValidator {
         case .bool(let b): return .bool(b)
         case .integer(let i):
             guard let i else {
-                addRange(key, node, expectation: "an integer between \(Int64.min) and \(Int64.max)", job: job,
-                         line: job.line)
-                return nil
+                // Beyond 64 bits: Python's json.dumps writes the digits, and so do we.
+                guard let digits = JSONValue.decimalInteger(node.text) else {
+                    addRange(key, node, expectation: "a decimal integer", job: job, line: job.line)
+                    return nil
+                }
+                return .bigInt(digits)
             }
             return .int(i)
         case .float(let d):
-            guard d.isFinite else {
-                addRange(key, node, expectation: "a finite number (JSON has no NaN or infinity)", job: job,
-                         line: job.line)
-                return nil
-            }
+            // Infinities and NaN pass as json.dumps writes them (Infinity, -Infinity, NaN), as VDK passes them.
             return .double(d)
         case .string: return .string(node.text)
         case .sequence(let items):
@@ -590,10 +647,15 @@ struct DefinitionValidator {
         let value: Double
         switch node.content {
         case .integer(let i?): value = Double(i)
-        case .integer(nil): value = .infinity
+        case .integer(nil): value = node.text.hasPrefix("-") ? -.infinity : .greatestFiniteMagnitude
         case .float(let d): value = d
         default:
             addType(key, node, expected: "number", job: job, line: line)
+            return nil
+        }
+        if value.isFinite, value > Self.maxDurationSeconds {
+            addRange(key, node, expectation: "at most \(Int(Self.maxDurationSeconds)) seconds (about 31 years; "
+                        + "the clock counts nanoseconds in 64 bits)", job: job, line: line)
             return nil
         }
         guard value.isFinite, positive ? value > 0 : value >= 0 else {
@@ -635,6 +697,30 @@ struct DefinitionValidator {
             reason: "The value of the \(owner) \(key) is out of range: \(node.text.isEmpty ? node.typeName : node.text).",
             countermeasure: "Set \(key) to \(expectation).",
             line: job?.line ?? line))
+    }
+
+    /// A name as messages show it: as written when it is a valid job name, else escaped (never raw).
+    static func shown(_ name: String) -> String {
+        JobName.problem(name) == nil ? name : JobName.escaped(name)
+    }
+
+    /// A NUL byte in a string that becomes an argv item, an environment entry or a path: the kernel would cut it there.
+    private mutating func addNUL(_ key: String, job: JobContext) {
+        issues.append(ValidationIssue(
+            kind: .type, jobs: job.label,
+            reason: "The value of the job dict key \(key) contains a NUL character, which would silently cut it short.",
+            countermeasure: "Remove the NUL (\\0, \\x00, \\u0000) from \(key).",
+            line: job.line))
+    }
+
+    /// A string longer than the kernel takes as one argv item or environment entry (MAX_ARG_STRLEN).
+    private mutating func addTooLong(_ key: String, bytes: Int, what: String, job: JobContext) {
+        issues.append(ValidationIssue(
+            kind: .type, jobs: job.label,
+            reason: "The value of the job dict key \(key) is \(bytes) bytes\(what.isEmpty ? "" : " " + what); the system "
+                + "takes at most \(Self.maxArgumentBytes) bytes per argument or environment entry (MAX_ARG_STRLEN).",
+            countermeasure: "Pass large data in a file and give the job its path instead.",
+            line: job.line))
     }
 
     private mutating func reportDuplicateKey(_ key: String, lines: [Int], job: JobContext?, line: Int,

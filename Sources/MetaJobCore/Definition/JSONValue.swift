@@ -3,6 +3,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An integer beyond 64 bits, as its decimal digits (optional leading '-'): passed on exactly, as Python does.
+    case bigInt(String)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -13,7 +15,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.int(a), .int(b)): return a == b
-        case let (.double(a), .double(b)): return a == b
+        case let (.bigInt(a), .bigInt(b)): return a == b
+        case let (.double(a), .double(b)): return a == b || (a.isNaN && b.isNaN)
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
@@ -35,12 +38,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
-        case .double(let d):
-            if d.isFinite {
-                if d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) + ".0" } else { out += String(d) }
-            } else {
-                out += "null"  // JSON has no NaN or infinity
-            }
+        case .bigInt(let digits): out += digits
+        case .double(let d): out += JSONValue.pythonFloat(d)
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let items):
             out += "["
@@ -59,6 +58,55 @@ public indirect enum JSONValue: Sendable, Equatable {
             }
             out += "}"
         }
+    }
+
+    /// `d` as Python's json.dumps writes it (VDK serialises arguments that way): repr's shortest digits, fixed
+    /// notation for 1e-4 <= |d| < 1e16 (with ".0" when whole), else `1e+16` style; `Infinity`, `-Infinity`, `NaN`.
+    public static func pythonFloat(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
+        // Swift's description has the same shortest round-trip digits; only the layout differs.
+        var text = Substring(String(abs(d)))
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = text[..<e]
+        }
+        var digits = ""
+        var point = text.count
+        if let dot = text.firstIndex(of: ".") {
+            point = text.distance(from: text.startIndex, to: dot)
+            digits = String(text[..<dot]) + String(text[text.index(after: dot)...])
+        } else {
+            digits = String(text)
+        }
+        // Value = 0.digits × 10^(point + exponent); normalise to d.ddd × 10^p.
+        var p = point + exponent - 1
+        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); p -= 1 }
+        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+        let sign = d < 0 ? "-" : ""
+        if p >= -4 && p < 16 {
+            if p >= 0 {
+                let whole = digits.count > p + 1 ? String(digits.prefix(p + 1)) : digits + String(repeating: "0", count: p + 1 - digits.count)
+                let fraction = digits.count > p + 1 ? String(digits.dropFirst(p + 1)) : "0"
+                return sign + whole + "." + fraction
+            }
+            return sign + "0." + String(repeating: "0", count: -p - 1) + digits
+        }
+        let mantissa = digits.count > 1 ? String(digits.prefix(1)) + "." + String(digits.dropFirst()) : digits
+        let magnitude = String(abs(p))
+        return sign + mantissa + "e" + (p < 0 ? "-" : "+") + (magnitude.count < 2 ? "0" : "") + magnitude
+    }
+
+    /// The integer `text` as plain decimal digits (leading '+' and zeros dropped), or nil when it is not decimal.
+    public static func decimalInteger(_ text: String) -> String? {
+        var body = Substring(text)
+        var negative = false
+        if body.hasPrefix("-") { negative = true; body = body.dropFirst() } else if body.hasPrefix("+") { body = body.dropFirst() }
+        guard !body.isEmpty, body.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        while body.count > 1 && body.hasPrefix("0") { body = body.dropFirst() }
+        return (negative && body != "0" ? "-" : "") + body
     }
 
     /// Appends `s` as a JSON string literal, escaping what JSON requires.

@@ -48,6 +48,7 @@ public enum JobState: String, Sendable, Equatable, CaseIterable {
     /// True for final statuses that are failures (retryable by the user).
     public var isFailure: Bool { self == .userError || self == .platformError || self == .cancelled }
 
-    /// True when dependents may run after this state (VDK: a finished job, unless it failed the meta job).
-    public var unblocksDependents: Bool { self == .succeeded || self == .skipped }
+    /// True when dependents may run after this state whatever `fail_dag_on_error` says (VDK's `finalize_job`:
+    /// only success; a skip fails the DAG when the flag is true, like a failure).
+    public var unblocksDependents: Bool { self == .succeeded }
 }

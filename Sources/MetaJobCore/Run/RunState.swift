@@ -255,7 +255,7 @@ public struct RunState: Sendable {
         }
         let reset = roots + others
         for j in reset {
-            if jobs[j].state.isFailure && plans[j].failDagOnError { fatalFailures -= 1 }
+            if failsMetaJob(j, jobs[j].state) { fatalFailures -= 1 }
             jobs[j].forced = true
             jobs[j].maxAttempts = jobs[j].attempt + plans[j].retries + 1
             jobs[j].exitCode = nil
@@ -356,7 +356,7 @@ public struct RunState: Sendable {
                     }
                 }
             }
-        } else if status.isFailure && plans[j].failDagOnError {
+        } else if failsMetaJob(j, status) {
             fatalFailures += 1
             if fatalFailures == 1 { metaJobFailed(because: j) }
         }
@@ -420,11 +420,16 @@ public struct RunState: Sendable {
                                              delayReason: r.delayReason, readyAt: r.readyAt, maxAttempts: r.maxAttempts)))
     }
 
-    /// True when `j`'s status lets its dependents run: success, skip, or a failure that does not fail the meta job.
+    /// True when `j`'s status lets its dependents run: success, or any other end that does not fail the meta job.
     private func unblocks(_ j: Int) -> Bool {
         let state = jobs[j].state
         if state.unblocksDependents { return true }
-        return state.isFailure && !plans[j].failDagOnError
+        return (state.isFailure || state == .skipped) && !plans[j].failDagOnError
+    }
+
+    /// VDK's `finalize_job`: with `fail_dag_on_error`, any final status but succeeded (skipped too) fails the DAG.
+    private func failsMetaJob(_ j: Int, _ state: JobState) -> Bool {
+        plans[j].failDagOnError && (state.isFailure || state == .skipped)
     }
 
     private func isLive(delay d: Deadline) -> Bool {

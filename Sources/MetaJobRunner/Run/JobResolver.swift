@@ -7,12 +7,18 @@ import MetaJobCore
 public enum JobResolver {
     /// Resolves every job of `definition` (whose `directory` must be absolute). `defaultExecutor` is the
     /// meta job's executor after flags and environment; `localRunJobPath` is `DAGS_LOCAL_RUN_JOB_PATH`.
+    /// A data job directory is looked for as VDK's local executor looks: in `currentDirectory` first, then in
+    /// each `DAGS_LOCAL_RUN_JOB_PATH` entry (relative ones against `currentDirectory`); then, metajob's
+    /// addition, beside the definition.
     public static func resolve(_ definition: MetaJobDefinition, defaultExecutor: ExecutorKind,
-                               localRunJobPath: String?) -> Result<[ResolvedJob], ValidationReport> {
+                               localRunJobPath: String?,
+                               currentDirectory: String = FileManager.default.currentDirectoryPath)
+        -> Result<[ResolvedJob], ValidationReport> {
         var resolved: [ResolvedJob] = []
         var issues: [ValidationIssue] = []
         resolved.reserveCapacity(definition.jobs.count)
-        let searchPath = [definition.directory] + (localRunJobPath ?? "").split(separator: ":").map(String.init)
+        let searchPath = searchDirectories(definition: definition, localRunJobPath: localRunJobPath,
+                                           currentDirectory: currentDirectory)
         var isDirectoryCache: [String: Bool] = [:]
         // Jobs mostly share a few working directories (usually the definition's): fold each one once, not once
         // per job (on DAG10K: ~10 ms of the ~60 ms between reading the file and starting the first job, per perf).
@@ -35,25 +41,42 @@ public enum JobResolver {
             // A local job without a command is a VDK data job directory named after the job.
             var found: String?
             for dir in searchPath {
-                let candidate = absolute(job.name, relativeTo: absolute(dir, relativeTo: definition.directory))
+                let candidate = absolute(job.name, relativeTo: dir)
                 if isDirectory(candidate, cache: &isDirectoryCache) { found = candidate; break }
             }
             guard let jobDirectory = found else {
-                let searched = searchPath.map { absolute($0, relativeTo: definition.directory) }
                 issues.append(ValidationIssue(
                     kind: .requirement, jobs: [job.name],
-                    reason: "Job \(job.name) has no `command` and no data job directory named `\(job.name)` was found. Searched: \(searched.joined(separator: ", ")).",
-                    countermeasure: "Add a `command` to the job, create the data job directory `\(job.name)` beside the definition file, or add its parent directory to DAGS_LOCAL_RUN_JOB_PATH.",
+                    reason: "Job \(job.name) has no `command` and no data job directory named `\(job.name)` was found. "
+                        + "Searched (in this order): \(searchPath.joined(separator: ", ")).",
+                    countermeasure: "Add a `command` to the job, run metajob from the directory that holds `\(job.name)`, "
+                        + "or add that directory to DAGS_LOCAL_RUN_JOB_PATH.",
                     line: job.line))
                 continue
             }
             var argv = ["vdk", "run", jobDirectory]
-            if let arguments = job.arguments { argv += ["--arguments", arguments.jsonText] }
+            // VDK passes --arguments only when there are some (`if arguments:`), as json.dumps writes them.
+            if let arguments = job.arguments, arguments != .object([]) { argv += ["--arguments", arguments.jsonText] }
             let directory = job.workingDirectory == nil ? definition.directory : workingDirectory
             resolved.append(ResolvedJob(definition: job, executor: executor, argv: argv, workingDirectory: directory,
                                         vdkJobDirectory: jobDirectory))
         }
         return issues.isEmpty ? .success(resolved) : .failure(ValidationReport(issues: issues))
+    }
+
+    /// Where data job directories are looked for, in order, each directory once: the current directory,
+    /// `DAGS_LOCAL_RUN_JOB_PATH`'s entries (relative ones against the current directory, as VDK's
+    /// `os.path.join` does), then the definition's directory.
+    public static func searchDirectories(definition: MetaJobDefinition, localRunJobPath: String?,
+                                         currentDirectory: String) -> [String] {
+        var out: [String] = []
+        var seen: Set<String> = []
+        let entries = (localRunJobPath ?? "").split(separator: ":").map { absolute(String($0), relativeTo: currentDirectory) }
+        for dir in [absolute(currentDirectory, relativeTo: "/")] + entries + [absolute(definition.directory, relativeTo: currentDirectory)]
+            where seen.insert(dir).inserted {
+            out.append(dir)
+        }
+        return out
     }
 
     /// `path` made absolute against `base`, with `.` and `..` segments folded.

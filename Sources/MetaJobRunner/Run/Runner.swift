@@ -206,7 +206,7 @@ public final class Runner: RunConnection, @unchecked Sendable {
         guard let deadline else { return }
         let t = DispatchSource.makeTimerSource(queue: queue)
         let delay = max(0, deadline - now)
-        t.schedule(deadline: .now() + .nanoseconds(Int(delay * 1e9)), leeway: .milliseconds(1))
+        t.schedule(deadline: .now() + .nanoseconds(Int(min(delay, 1e9) * 1e9)), leeway: .milliseconds(1))  // a later wake-up re-arms
         t.setEventHandler { [unowned self] in
             self.armedDeadline = nil
             self.timer?.cancel()

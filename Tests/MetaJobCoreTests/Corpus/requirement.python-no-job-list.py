@@ -1,0 +1,2 @@
+def run(job_input):
+    print("no DAG here")

@@ -1,0 +1,2 @@
+JOBS_RUN_ORDER = [
+    {"job_name": "a", "depends_on": [],
