@@ -137,6 +137,19 @@ struct KeyTests {
         #expect(d.screen == .run)
     }
 
+    @Test func theSelectedLiveJobIsWatchedAndNothingElse() {
+        var (f, d) = Self.story()
+        #expect(d.watchedLiveJobs == [f.index("extract")])
+        _ = d.update(.key(.right))
+        #expect(d.watchedLiveJobs == [f.index("clean-a")], "the watch follows the selection")
+        _ = d.update(.key(.character("H")))
+        #expect(d.watchedLiveJobs.isEmpty, "no log is on screen in the browser")
+        _ = d.update(.key(.escape))
+        #expect(d.watchedLiveJobs == [f.index("clean-a")])
+        _ = d.update(.pastRun(HistoryFixture.detail, dependsOn: HistoryFixture.detail.storedDependencies()))
+        #expect(d.watchedLiveJobs.isEmpty, "a past run's jobs are not the live run's")
+    }
+
     @Test func themesCycle() {
         var (_, d) = Self.story()
         let first = d.theme.name

@@ -27,6 +27,8 @@ final class DashboardLoop: @unchecked Sendable {
     private var terminalOpen = false
     private var finished = false
     private var timers: DashboardTimers!
+    /// What the shown run was last told is being watched (nil: nothing told yet).
+    private var watched: Set<Int>?
 
     init(mode: Dashboard.Mode, themes: [Theme], session: DashboardSession, store: HistoryStore?) {
         self.session = session
@@ -114,11 +116,19 @@ final class DashboardLoop: @unchecked Sendable {
             for effect in model.update(message) { perform(effect) }
         }
         apply(policy.runChanged(shownStatus))
+        tellWatched(terminalOpen ? model.watchedLiveJobs : [])
         guard terminalOpen else { return }
         driver.draw(model.render(), theme: model.theme)
         timers.update(ticks: model.wantsTicks, refresh: model.pastRunToRefresh) { [unowned self] runId in
             self.perform(.openPastRun(runId: runId))
         }
+    }
+
+    /// Tells the shown run which of its jobs are on screen, when that changed.
+    private func tellWatched(_ jobs: Set<Int>) {
+        guard let run, jobs != watched else { return }
+        watched = jobs
+        run.connection.setWatched(jobs: jobs)
     }
 
     /// The shown run's status; a run whose snapshot has not arrived yet counts as going with jobs in flight.
@@ -219,7 +229,9 @@ final class DashboardLoop: @unchecked Sendable {
         if let old = feed, let oldRun = run { oldRun.connection.unsubscribe(old) }
         let feed = DashboardFeed(ui: ui) { [weak self] messages in self?.deliver(messages) }
         self.feed = feed
+        if let old = run { old.connection.setWatched(jobs: []) }
         run = prepared
+        watched = nil
         do {
             try prepared.connection.subscribe(feed)
         } catch {

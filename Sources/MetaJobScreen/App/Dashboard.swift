@@ -102,6 +102,13 @@ public struct Dashboard: Sendable {
         return run.runId
     }
 
+    /// The live run's jobs whose output is on screen now (the selected job while the live run is shown): the
+    /// session tells the run, so a remote job's log lines arrive while it runs instead of only at its end.
+    public var watchedLiveJobs: Set<Int> {
+        guard screen == .run, !showingPast, let run = live, run.graph.count > selectedJob else { return [] }
+        return [selectedJob]
+    }
+
     /// The live run as its snapshot and events have told it so far; nil before its snapshot arrived.
     public var liveStatus: LiveRunStatus? {
         live.map { LiveRunStatus(runId: $0.runId, isGoing: $0.isRunning, slotsUsed: $0.slotsUsed) }
