@@ -27,12 +27,18 @@ struct ResumeLockTests {
         return try BinaryRunner.launch(args, in: dir, stderr: err)
     }
 
-    @Test func concurrentResumesRunTheJobsOnceAndTheLoserNamesTheHolder() throws {
-        let dir = try BinaryRunner.directory(["p.yaml": pipeline])
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// A directory holding `definition`, its history, and one failed run of it (whose id is `first`).
+    func failedRun(_ definition: String) throws -> (dir: String, history: String, first: String) {
+        let dir = try BinaryRunner.directory(["p.yaml": definition])
         let history = dir + "/h.sqlite"
         #expect(try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir).exitCode == 1)
         let first = try #require(try runs(history, in: dir).first?["run_id"] as? String)
+        return (dir, history, first)
+    }
+
+    @Test func concurrentResumesRunTheJobsOnceAndTheLoserNamesTheHolder() throws {
+        let (dir, history, first) = try failedRun(pipeline)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         FileManager.default.createFile(atPath: dir + "/ok", contents: nil)
 
         let one = try launch(["resume", first, "--no-tui", "--history", history], in: dir, name: "one")
@@ -78,11 +84,8 @@ struct ResumeLockTests {
             depends_on: []
             command: echo b >> ran.txt; test -f b-ok
         """
-        let dir = try BinaryRunner.directory(["p.yaml": chain])
+        let (dir, history, first) = try failedRun(chain)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let history = dir + "/h.sqlite"
-        #expect(try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir).exitCode == 1)
-        let first = try #require(try runs(history, in: dir).first?["run_id"] as? String)
         FileManager.default.createFile(atPath: dir + "/a-ok", contents: nil)
         // The newer run: a succeeds there, b fails again.
         #expect(try BinaryRunner.run(["resume", first, "--no-tui", "--history", history], in: dir).exitCode == 1)
@@ -97,11 +100,8 @@ struct ResumeLockTests {
     /// A resumer killed with SIGKILL holds no lock: the next `resume` of the run is not told it is being resumed
     /// now, but that it was resumed (by the dead run, interrupted), and resuming that run finishes the work.
     @Test func killedResumerHoldsNoLock() throws {
-        let dir = try BinaryRunner.directory(["p.yaml": pipeline])
+        let (dir, history, first) = try failedRun(pipeline)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let history = dir + "/h.sqlite"
-        #expect(try BinaryRunner.run(["run", "p.yaml", "--no-tui", "--history", history], in: dir).exitCode == 1)
-        let first = try #require(try runs(history, in: dir).first?["run_id"] as? String)
         FileManager.default.createFile(atPath: dir + "/ok", contents: nil)
         let resumer = try launch(["resume", first, "--no-tui", "--history", history], in: dir, name: "resumer")
         defer { if resumer.isRunning { kill(resumer.processIdentifier, SIGKILL); resumer.waitUntilExit() } }

@@ -459,16 +459,9 @@ struct PythonLiteralReader {
     }
 
     func isQuote(_ b: UInt8) -> Bool { b == UInt8(ascii: "'") || b == UInt8(ascii: "\"") }
-    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+    private func isDigit(_ b: UInt8) -> Bool { ASCIIByte.isDigit(b) }
 
-    private func hexValue(_ b: UInt8) -> UInt32? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(b - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(b - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(b - UInt8(ascii: "A") + 10)
-        default: return nil
-        }
-    }
+    private func hexValue(_ b: UInt8) -> UInt32? { ASCIIByte.hexValue(b) }
 
     private func error(_ reason: String) -> DefinitionSyntaxError {
         DefinitionSyntaxError(reason: reason, line: line, column: pos - lineStart + 1)
