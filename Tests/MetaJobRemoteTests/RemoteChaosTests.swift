@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import MetaJobCore
 import MetaJobRunner
+import MetaJobTestSupport
 
 /// The Control Service misbehaving in the middle of a run — refusing connections, answering past the client's
 /// timeout, answering 503 in bursts, losing start answers after acting on them — while real runs of small DAGs

@@ -19,7 +19,8 @@ public final class Runner: @unchecked Sendable {
     private var executors: [ExecutorKind: JobExecutor] = [:]
     private var observers: [ObjectIdentifier: RunObserver] = [:]
     private var sequence: UInt64 = 0
-    private var timer: DispatchSourceTimer?
+    private let timers: RunTimerScheduler
+    private var timer: RunTimer?
     private var armedDeadline: Double?
     private var finishWaiters: [@Sendable (RunOutcome) -> Void] = []
     private var lastOutcome: RunOutcome?
@@ -28,13 +29,16 @@ public final class Runner: @unchecked Sendable {
 
     /// A run of `jobs` (resolved, in graph order) under `settings`.
     /// `makeExecutor` builds the executor of each kind the jobs use, given the runner's queue and event sink.
+    /// `timers` arms the wake-up for the next deadline (tests pass a manual one driven with `clock`).
     public init(info: RunInfo, jobs: [ResolvedJob], settings: RunSettings, reused: [Int: String] = [:],
-                clock: RunClock = SystemClock(), seed: UInt64 = UInt64.random(in: 0...UInt64.max),
+                clock: RunClock = SystemClock(), timers: RunTimerScheduler = DispatchTimerScheduler(),
+                seed: UInt64 = UInt64.random(in: 0...UInt64.max),
                 makeExecutor: (ExecutorKind, DispatchQueue, @escaping (ExecutorEvent) -> Void) -> JobExecutor) {
         self.queue = DispatchQueue(label: "metajob.runner")
         self.info = info
         self.jobs = jobs
         self.clock = clock
+        self.timers = timers
         self.monotonicOrigin = clock.monotonic()
         self.wallOrigin = clock.wall()
         let definitions = jobs.map(\.definition)
@@ -191,16 +195,11 @@ public final class Runner: @unchecked Sendable {
         timer?.cancel()
         timer = nil
         guard let deadline else { return }
-        let t = DispatchSource.makeTimerSource(queue: queue)
-        let delay = max(0, deadline - now)
-        t.schedule(deadline: .now() + .nanoseconds(Int(delay * 1e9)), leeway: .milliseconds(1))
-        t.setEventHandler { [unowned self] in
+        timer = timers.schedule(after: max(0, deadline - now), on: queue) { [unowned self] in
             self.armedDeadline = nil
             self.timer?.cancel()
             self.timer = nil
             self.step(.timer)
         }
-        timer = t
-        t.resume()
     }
 }
