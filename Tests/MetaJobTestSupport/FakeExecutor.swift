@@ -20,6 +20,12 @@ public final class FakeExecutor: JobExecutor, @unchecked Sendable {
         public var job: String
         public var attempt: Int
         public var graceSeconds: Double
+
+        public init(job: String, attempt: Int, graceSeconds: Double) {
+            self.job = job
+            self.attempt = attempt
+            self.graceSeconds = graceSeconds
+        }
     }
 
     private let queue: DispatchQueue

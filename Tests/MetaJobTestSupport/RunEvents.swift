@@ -94,6 +94,14 @@ public final class RunEvents: RunObserver, @unchecked Sendable {
         }
     }
 
+    /// Every change of the controls, as "paused=… limit=…", in order.
+    public var controls: [String] {
+        events.compactMap { if case let .controls(paused, limit) = $0.kind { return "paused=\(paused) limit=\(limit)" } else { return nil } }
+    }
+
+    /// How many times a finished run was reopened (by a retry).
+    public var reopenings: Int { events.filter { if case .runReopened = $0.kind { return true } else { return false } }.count }
+
     /// How the run ended, once it has.
     public var outcome: RunOutcome? {
         for e in events.reversed() { if case .runFinished(let o) = e.kind { return o } }
