@@ -55,10 +55,11 @@ let package = Package(
         .target(name: "MetaJobTerminal", dependencies: ["MetaJobScreen", "CNcursesw"]),
         .executableTarget(name: "metajob", dependencies: ["MetaJobCLI"]),
         .testTarget(name: "MetaJobCoreTests", dependencies: ["MetaJobCore"], resources: [.copy("Corpus")]),
-        .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore"]),
+        .testTarget(name: "MetaJobRunnerTests", dependencies: ["MetaJobRunner", "MetaJobCore", "MetaJobTestSupport"]),
         .testTarget(name: "MetaJobHistoryTests", dependencies: ["MetaJobHistory", "MetaJobRunner", "MetaJobCore", "MetaJobTestSupport"]),
-        // Test-only helpers shared by the test targets (not part of the product).
-        .target(name: "MetaJobTestSupport", path: "Tests/MetaJobTestSupport"),
+        // Test-only helpers shared by the test targets (not part of the product): the one run builder and
+        // event collector, the fake executor and the manual clock.
+        .target(name: "MetaJobTestSupport", dependencies: ["MetaJobCore", "MetaJobRunner"], path: "Tests/MetaJobTestSupport"),
         .testTarget(name: "MetaJobCLITests", dependencies: [
             "MetaJobCLI", "MetaJobCore", "MetaJobHistory", "MetaJobRunner", "MetaJobScreen", "MetaJobTestSupport",
             .product(name: "FlyingFox", package: "FlyingFox"),

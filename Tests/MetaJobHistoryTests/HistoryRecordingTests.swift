@@ -4,6 +4,7 @@ import MetaJobCore
 @testable import MetaJobHistory
 import MetaJobRunner
 import Testing
+import MetaJobTestSupport
 
 @Suite struct HistoryRecordingTests {
     /// A log event of n lines takes n sequence numbers; each stored line keeps its own (what `--follow` pages by).
@@ -28,12 +29,12 @@ import Testing
         let work = (path as NSString).deletingLastPathComponent
         let flag = work + "/flaky-flag"
         let jobs = [
-            RecordedLocalRun.job("bytes", [], "printf 'hello\\n'; printf '\\377\\376\\n'; printf 'no newline'"),
-            RecordedLocalRun.job("flaky", [], "if [ -f '\(flag)' ]; then echo second; exit 0; fi; touch '\(flag)'; echo first; echo oops >&2; exit 3",
+            TestRun.job("bytes", [], "printf 'hello\\n'; printf '\\377\\376\\n'; printf 'no newline'"),
+            TestRun.job("flaky", [], "if [ -f '\(flag)' ]; then echo second; exit 0; fi; touch '\(flag)'; echo first; echo oops >&2; exit 3",
                                  retries: 1),
-            RecordedLocalRun.job("bad", [], "echo boom; exit 7", failDag: false),
-            RecordedLocalRun.job("fatal", ["flaky"], "exit 2"),
-            RecordedLocalRun.job("down", ["fatal"], "echo never"),
+            TestRun.job("bad", [], "echo boom; exit 7", failDag: false),
+            TestRun.job("fatal", ["flaky"], "exit 2"),
+            TestRun.job("down", ["fatal"], "echo never"),
         ]
         let (runId, outcome) = try RecordedLocalRun.run(jobs, store: store)
         #expect(outcome == .failed)

@@ -4,6 +4,7 @@ import MetaJobCore
 @testable import MetaJobHistory
 import MetaJobRunner
 import Testing
+import MetaJobTestSupport
 
 /// Fills a history file the size of a busy year and prints how long list/show take.
 /// Skipped unless METAJOB_SPEED is set: `METAJOB_SPEED=1 swift test -c release --filter HistorySpeedTests`.
@@ -71,7 +72,7 @@ import Testing
     @Test(.enabled(if: HistorySpeedTests.enabled)) func recordingOverhead() throws {
         let path = temporaryHistoryPath()
         let store = try HistoryStore(path: path)
-        let jobs = (0..<10_000).map { RecordedLocalRun.job("j\($0)", [], "true") }
+        let jobs = (0..<10_000).map { TestRun.job("j\($0)", [], "true") }
         let settings = RunSettings(maxConcurrentRunningJobs: 16)
         var times: [String: [Double]] = [:]
         for round in 0..<2 {

@@ -3,6 +3,7 @@ import Foundation
 import MetaJobCore
 @testable import MetaJobHistory
 @testable import MetaJobRunner
+import MetaJobTestSupport
 
 /// A fresh directory per test: every test works on its own real SQLite file.
 func temporaryHistoryPath(_ name: String = "history.sqlite") -> String {
@@ -45,17 +46,14 @@ func recordFinished(_ store: HistoryStore, _ runId: String, metaJob: String = "t
     return recorder
 }
 
-/// A real local run (Runner + LocalExecutor, as in the runner's tests) recorded through a HistoryRecorder.
+/// A real local run (`TestRun`: Runner + LocalExecutor, as in the runner's tests) recorded through a HistoryRecorder.
 enum RecordedLocalRun {
     static func run(_ jobs: [JobDefinition], store: HistoryStore?, settings: RunSettings = RunSettings(),
                     directory: String = NSTemporaryDirectory()) throws -> (runId: String, outcome: RunOutcome?) {
-        let definition = MetaJobDefinition(name: "test", jobs: jobs, directory: directory)
-        let resolved = try JobResolver.resolve(definition, defaultExecutor: .local, localRunJobPath: nil).get()
-        let runId = RunID.make(at: SystemClock().wall())
-        let info = RunInfo(runId: runId, metaJobName: "test", startedBy: "manual/test", jobs: jobs)
-        let runner = Runner(info: info, jobs: resolved, settings: settings) { _, queue, sink in
-            LocalExecutor(queue: queue, onEvent: sink)
-        }
+        let (runner, events) = TestRun.make(jobs, settings: settings, directory: directory)
+        // The recorder is the observer under test here (and the speed test measures it alone).
+        runner.unsubscribe(events)
+        let runId = runner.info.runId
         let run = newRun(runId, jobs: jobs.map {
             NewRunJob(name: $0.name, team: $0.teamName, failDagOnError: $0.failDagOnError, dependsOn: $0.dependsOn)
         })
@@ -68,12 +66,6 @@ enum RecordedLocalRun {
         _ = done.wait(timeout: .now() + 60)
         recorder?.close(outcome: box.value)
         return (runId, box.value)
-    }
-
-    static func job(_ name: String, _ deps: [String] = [], _ script: String, retries: Int = 0, retryDelay: Double = 0.05,
-                    failDag: Bool = true) -> JobDefinition {
-        JobDefinition(name: name, dependsOn: deps, failDagOnError: failDag, command: .shell(script),
-                      retries: retries, retryDelaySeconds: retryDelay)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import MetaJobCore
 import MetaJobRunner
+import MetaJobTestSupport
 
 /// The remote executor against a Control Service on loopback: every request checked, counted, and the outcome.
 @Suite("Remote executor against a loopback Control Service", .serialized)

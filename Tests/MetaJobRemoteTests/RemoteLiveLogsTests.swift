@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import MetaJobCore
 import MetaJobRunner
+import MetaJobTestSupport
 
 /// Live remote logs through the runner's API (`Runner.setWatched`) against the loopback Control Service.
 @Suite("Remote live logs against a loopback Control Service", .serialized)

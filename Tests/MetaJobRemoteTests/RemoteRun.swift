@@ -1,8 +1,9 @@
 import Foundation
 import MetaJobCore
 import MetaJobRunner
+import MetaJobTestSupport
 
-/// Builds runners whose remote jobs run on a `FakeControlService`.
+/// The remote configuration of `TestRun`: runners whose remote jobs run on a `FakeControlService`.
 enum RemoteRun {
     static let startedBy = "manual/test"
 
@@ -11,22 +12,15 @@ enum RemoteRun {
     static func make(_ jobs: [JobDefinition], server: FakeControlService, serviceURL: String? = nil, limit: Int = 15, interval: Double = 0.05,
                      requestTimeout: Double = 60, token: String? = nil, adopt: [String: String] = [:],
                      defaultExecutor: ExecutorKind = .remote) -> (Runner, RunEvents) {
-        let directory = NSTemporaryDirectory()
-        let definition = MetaJobDefinition(name: "test", jobs: jobs, directory: directory)
-        let resolved = try! JobResolver.resolve(definition, defaultExecutor: defaultExecutor, localRunJobPath: nil).get()
-        let info = RunInfo(runId: RunID.make(at: SystemClock().wall()), metaJobName: "test", startedBy: startedBy, jobs: jobs)
         let configuration = RemoteConfiguration(baseURL: URL(string: serviceURL ?? server.url)!, statusCheckSeconds: interval, apiToken: token,
                                                 authorizationURL: token == nil ? nil : URL(string: server.tokenURL),
                                                 requestTimeoutSeconds: requestTimeout, adoptExecutions: adopt)
         let settings = RunSettings(maxConcurrentRunningJobs: limit, delayedJobsMinDelaySeconds: 0.05,
                                    delayedJobsRandomizedAddedDelaySeconds: 0.05, terminationGraceSeconds: 1)
-        let runner = Runner(info: info, jobs: resolved, settings: settings) { kind, queue, sink in
+        return TestRun.make(jobs, settings: settings, defaultExecutor: defaultExecutor, startedBy: startedBy) { kind, queue, sink in
             if kind == .remote { return RemoteExecutor(queue: queue, configuration: configuration, onEvent: sink) }
             return LocalExecutor(queue: queue, onEvent: sink)
         }
-        let events = RunEvents()
-        runner.subscribe(events)
-        return (runner, events)
     }
 
     static func job(_ name: String, _ deps: [String] = [], arguments: JSONValue? = nil, failDag: Bool = true,

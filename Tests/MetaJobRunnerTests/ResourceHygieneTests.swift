@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import MetaJobCore
 @testable import MetaJobRunner
+import MetaJobTestSupport
 
 /// A 1,000-job run with retries, cancels and jobs that leave children behind, in this process: at the end
 /// no descriptor of any job is still open here and no process of any job is alive.
@@ -45,29 +46,29 @@ struct ResourceHygieneTests {
         var jobs: [JobDefinition] = []
         // 50 jobs that would run for 30 s with a child, cancelled once running (they do not fail the run).
         for i in 0..<50 {
-            var job = LocalRun.job("cancel-\(i)", [], Self.identify + "; sleep 30 & wait", failDag: false)
+            var job = TestRun.job("cancel-\(i)", [], Self.identify + "; sleep 30 & wait", failDag: false)
             job.failDagOnError = false
             jobs.append(job)
         }
         // 100 flaky jobs: the first attempt fails, the retry succeeds.
         for i in 0..<100 {
-            jobs.append(LocalRun.job("flaky-\(i)", [], Self.identify + #"; [ "$METAJOB_ATTEMPT" -ge 2 ]"#, retries: 1, retryDelay: 0.01))
+            jobs.append(TestRun.job("flaky-\(i)", [], Self.identify + #"; [ "$METAJOB_ATTEMPT" -ge 2 ]"#, retries: 1, retryDelay: 0.01))
         }
         // 100 jobs whose main process exits leaving a background child in its group.
         for i in 0..<100 {
-            jobs.append(LocalRun.job("leaver-\(i)", [], Self.identify + "; sleep 30 > /dev/null 2>&1 &"))
+            jobs.append(TestRun.job("leaver-\(i)", [], Self.identify + "; sleep 30 > /dev/null 2>&1 &"))
         }
         // 750 plain jobs in chains of 10, writing to both streams.
         for i in 0..<750 {
             let deps = i % 10 == 0 ? [] : ["plain-\(i - 1)"]
-            jobs.append(LocalRun.job("plain-\(i)", deps, Self.identify + "; echo to-stderr-\(i) >&2"))
+            jobs.append(TestRun.job("plain-\(i)", deps, Self.identify + "; echo to-stderr-\(i) >&2"))
         }
         #expect(jobs.count == 1_000)
 
         var groups = Set<pid_t>()
         var pipes = Set<String>()
         do {
-            let (runner, rec) = LocalRun.make(jobs, settings: RunSettings(maxConcurrentRunningJobs: 64, terminationGraceSeconds: 0.5))
+            let (runner, rec) = TestRun.make(jobs, settings: RunSettings(maxConcurrentRunningJobs: 64, terminationGraceSeconds: 0.5))
             runner.start()
             var cancelled = Set<Int>()
             let deadline = Date().addingTimeInterval(300)

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import MetaJobCore
 @testable import MetaJobRunner
+import MetaJobTestSupport
 
 /// The runner as a run connection: commands are answered, a refused one changes nothing, and a watcher that
 /// folds the events into its snapshot ends where the runner ends.
@@ -17,7 +18,7 @@ struct RunnerConnectionTests {
     }
 
     @Test func commandsAreAcceptedOrRefusedWithAReason() {
-        let (runner, rec) = LocalRun.make([LocalRun.job("long", [], "sleep 30"), LocalRun.job("after", ["long"], "true")],
+        let (runner, rec) = TestRun.make([TestRun.job("long", [], "sleep 30"), TestRun.job("after", ["long"], "true")],
                                           settings: RunSettings(terminationGraceSeconds: 0.5))
         let connection: RunConnection = runner
         #expect(!connection.isRemote)
@@ -35,9 +36,9 @@ struct RunnerConnectionTests {
     }
 
     @Test func aWatcherFoldingEventsEndsWhereTheRunnerEnds() throws {
-        let jobs = [LocalRun.job("a", [], "echo a"), LocalRun.job("flaky", ["a"], "exit 3", retries: 1, retryDelay: 0.01),
-                    LocalRun.job("c", ["a"], "true", failDag: false), LocalRun.job("d", ["flaky"], "true")]
-        let (runner, rec) = LocalRun.make(jobs)
+        let jobs = [TestRun.job("a", [], "echo a"), TestRun.job("flaky", ["a"], "exit 3", retries: 1, retryDelay: 0.01),
+                    TestRun.job("c", ["a"], "true", failDag: false), TestRun.job("d", ["flaky"], "true")]
+        let (runner, rec) = TestRun.make(jobs)
         let watcher = FoldingWatcher()
         try (runner as RunConnection).subscribe(watcher)
         runner.start()
@@ -54,9 +55,9 @@ struct RunnerConnectionTests {
     }
 
     @Test func aRealRunsSnapshotAndEventsCrossJSONUnchanged() throws {
-        let jobs = [LocalRun.job("talk", [], "printf 'out\\n'; printf '\\033[2Jerr\\377\\n' >&2; printf 'no newline'"),
-                    LocalRun.job("fail", ["talk"], "exit 4", retries: 1, retryDelay: 0.01)]
-        let (runner, rec) = LocalRun.make(jobs)
+        let jobs = [TestRun.job("talk", [], "printf 'out\\n'; printf '\\033[2Jerr\\377\\n' >&2; printf 'no newline'"),
+                    TestRun.job("fail", ["talk"], "exit 4", retries: 1, retryDelay: 0.01)]
+        let (runner, rec) = TestRun.make(jobs)
         runner.start()
         #expect(rec.waitForFinish())
         let events = rec.events

@@ -2,13 +2,14 @@ import Foundation
 import Testing
 import MetaJobCore
 @testable import MetaJobRunner
+import MetaJobTestSupport
 
 @Suite("Runner over real processes")
 struct RunnerIntegrationTests {
     @Test func diamondRunsInDependencyOrder() throws {
-        let (runner, rec) = LocalRun.make([
-            LocalRun.job("job1", [], "echo one"), LocalRun.job("job2", ["job1"], "echo two"), LocalRun.job("job3", ["job1"], "echo three"),
-            LocalRun.job("job4", ["job1"], "echo four"), LocalRun.job("job5", ["job2", "job3"], "echo five"), LocalRun.job("job6", ["job4"], "echo six"),
+        let (runner, rec) = TestRun.make([
+            TestRun.job("job1", [], "echo one"), TestRun.job("job2", ["job1"], "echo two"), TestRun.job("job3", ["job1"], "echo three"),
+            TestRun.job("job4", ["job1"], "echo four"), TestRun.job("job5", ["job2", "job3"], "echo five"), TestRun.job("job6", ["job4"], "echo six"),
         ])
         runner.start()
         #expect(rec.waitForFinish())
@@ -29,8 +30,8 @@ struct RunnerIntegrationTests {
     }
 
     @Test func failingJobFailsTheMetaJobAndWaitsForSiblings() {
-        let (runner, rec) = LocalRun.make([
-            LocalRun.job("bad", [], "echo boom >&2; exit 3"), LocalRun.job("slow", [], "sleep 0.3; echo done"), LocalRun.job("after", ["bad"], "echo never"),
+        let (runner, rec) = TestRun.make([
+            TestRun.job("bad", [], "echo boom >&2; exit 3"), TestRun.job("slow", [], "sleep 0.3; echo done"), TestRun.job("after", ["bad"], "echo never"),
         ])
         runner.start()
         #expect(rec.waitForFinish())
@@ -43,7 +44,7 @@ struct RunnerIntegrationTests {
     }
 
     @Test func failingJobWithOnFailureCancelStopsSiblings() {
-        let (runner, rec) = LocalRun.make([LocalRun.job("bad", [], "sleep 0.1; exit 1"), LocalRun.job("slow", [], "sleep 30")],
+        let (runner, rec) = TestRun.make([TestRun.job("bad", [], "sleep 0.1; exit 1"), TestRun.job("slow", [], "sleep 30")],
                                           settings: RunSettings(onFailure: .cancel, terminationGraceSeconds: 1))
         let t0 = Date()
         runner.start()
@@ -54,7 +55,7 @@ struct RunnerIntegrationTests {
     }
 
     @Test func jobWithoutFailDagOnErrorDoesNotFailTheRun() {
-        let (runner, rec) = LocalRun.make([LocalRun.job("optional", [], "exit 1", failDag: false), LocalRun.job("next", ["optional"], "echo ran")])
+        let (runner, rec) = TestRun.make([TestRun.job("optional", [], "exit 1", failDag: false), TestRun.job("next", ["optional"], "echo ran")])
         runner.start()
         #expect(rec.waitForFinish())
         #expect(rec.outcome == .succeeded)
@@ -63,7 +64,7 @@ struct RunnerIntegrationTests {
 
     @Test func flakyJobSucceedsOnRetry() {
         let script = #"echo "attempt $METAJOB_ATTEMPT"; [ "$METAJOB_ATTEMPT" -ge 3 ]"#
-        let (runner, rec) = LocalRun.make([LocalRun.job("flaky", [], script, retries: 2, retryDelay: 0.05)])
+        let (runner, rec) = TestRun.make([TestRun.job("flaky", [], script, retries: 2, retryDelay: 0.05)])
         runner.start()
         #expect(rec.waitForFinish())
         #expect(rec.outcome == .succeeded)
@@ -76,7 +77,7 @@ struct RunnerIntegrationTests {
     @Test func argumentsAndIdentityReachTheJob() {
         let args = JSONValue.object([("since", .string("2026-11-01")), ("limit", .int(5)), ("dry", .bool(false))])
         let script = #"printf '%s\n' "$METAJOB_ARGUMENTS" "$METAJOB_JOB_NAME" "$METAJOB_ATTEMPT" "$METAJOB_RUN_ID""#
-        let (runner, rec) = LocalRun.make([LocalRun.job("args", [], script, arguments: args)])
+        let (runner, rec) = TestRun.make([TestRun.job("args", [], script, arguments: args)])
         runner.start()
         #expect(rec.waitForFinish())
         let lines = rec.lines("args")
@@ -93,7 +94,7 @@ struct RunnerIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The grandchild ignores SIGTERM: only the group SIGKILL after the grace period ends it.
         let script = "sh -c 'trap \"\" TERM; sleep 600' & echo $! > grandchild.pid; echo started; wait"
-        let (runner, rec) = LocalRun.make([LocalRun.job("victim", [], script)],
+        let (runner, rec) = TestRun.make([TestRun.job("victim", [], script)],
                                           settings: RunSettings(terminationGraceSeconds: 0.3), directory: dir)
         runner.start()
         // Wait for the grandchild to exist.
@@ -114,7 +115,7 @@ struct RunnerIntegrationTests {
         let fd = open("/dev/null", O_RDONLY)
         defer { close(fd) }
         #expect(fd > 2)
-        let (runner, rec) = LocalRun.make([LocalRun.job("fds", [], "ls /proc/$$/fd; true")])
+        let (runner, rec) = TestRun.make([TestRun.job("fds", [], "ls /proc/$$/fd; true")])
         runner.start()
         #expect(rec.waitForFinish())
         // No pipe (`| tr`): the shell holds a pipeline's fds while it forks, which `ls` would list.
@@ -122,14 +123,14 @@ struct RunnerIntegrationTests {
     }
 
     @Test func nonUTF8OutputIsKeptByteExact() {
-        let (runner, rec) = LocalRun.make([LocalRun.job("bytes", [], #"printf 'ok\n\377\376\000x\r\nlast'"#)])
+        let (runner, rec) = TestRun.make([TestRun.job("bytes", [], #"printf 'ok\n\377\376\000x\r\nlast'"#)])
         runner.start()
         #expect(rec.waitForFinish())
         #expect(rec.rawLines("bytes") == [Array("ok".utf8), [0xFF, 0xFE, 0x00, 0x78, 0x0D], Array("last".utf8)])
     }
 
     @Test func timeoutEndsAsPlatformError() {
-        let (runner, rec) = LocalRun.make([LocalRun.job("slow", [], "sleep 30", timeout: 0.2)],
+        let (runner, rec) = TestRun.make([TestRun.job("slow", [], "sleep 30", timeout: 0.2)],
                                           settings: RunSettings(terminationGraceSeconds: 0.5))
         runner.start()
         #expect(rec.waitForFinish())
@@ -139,11 +140,11 @@ struct RunnerIntegrationTests {
     }
 
     @Test func lateSubscriberGetsSnapshotThenEveryLaterEvent() {
-        let jobs = (0..<40).map { LocalRun.job("j\($0)", $0 == 0 ? [] : ["j\($0 - 1)"], "true") }
-        let (runner, early) = LocalRun.make(jobs)
+        let jobs = (0..<40).map { TestRun.job("j\($0)", $0 == 0 ? [] : ["j\($0 - 1)"], "true") }
+        let (runner, early) = TestRun.make(jobs)
         runner.start()
         usleep(20_000)
-        let late = RunRecorder()
+        let late = RunEvents()
         runner.subscribe(late)
         #expect(early.waitForFinish())
         #expect(late.waitForFinish())
@@ -157,7 +158,7 @@ struct RunnerIntegrationTests {
     }
 
     @Test func stopCommandCancelsTheRun() {
-        let (runner, rec) = LocalRun.make([LocalRun.job("long", [], "sleep 30"), LocalRun.job("next", ["long"], "true")],
+        let (runner, rec) = TestRun.make([TestRun.job("long", [], "sleep 30"), TestRun.job("next", ["long"], "true")],
                                           settings: RunSettings(terminationGraceSeconds: 0.5))
         runner.start()
         usleep(100_000)
@@ -185,7 +186,7 @@ struct RunnerIntegrationTests {
         chmod(bin + "/vdk", 0o755)
         var job = JobDefinition(name: "ingest", dependsOn: [], arguments: .object([("a", .int(1))]))
         job.env = [EnvironmentVariable(name: "PATH", value: bin + ":/usr/bin:/bin")]
-        let (runner, rec) = LocalRun.make([job], directory: root)
+        let (runner, rec) = TestRun.make([job], directory: root)
         runner.start()
         #expect(rec.waitForFinish())
         #expect(rec.lines("ingest") == ["vdk run \(root)/ingest --arguments {\"a\":1}"])

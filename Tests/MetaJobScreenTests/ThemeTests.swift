@@ -10,10 +10,37 @@ struct ThemeTests {
 
     @Test func compiledCopiesEqualTheFiles() throws {
         #expect(BuiltinThemeFiles.all.map(\.name) == ["default", "light", "high-contrast", "mono"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.themesDirectory.path)
+            .filter { $0.hasSuffix(".theme") }.map { String($0.dropLast(".theme".count)) }
+        #expect(Set(files) == Set(BuiltinThemeFiles.all.map(\.name)),
+                "every themes/*.theme is built in and every built-in has its file: add or remove the entry in BuiltinThemeFiles.swift")
         for entry in BuiltinThemeFiles.all {
             let file = try String(contentsOf: Self.themesDirectory.appendingPathComponent(entry.name + ".theme"), encoding: .utf8)
-            #expect(file == entry.text, "themes/\(entry.name).theme and BuiltinThemeFiles differ: copy the file into the Swift source")
+            let difference = Self.firstDifference(file: file, builtin: entry.text)
+            #expect(difference == nil, """
+                themes/\(entry.name).theme and its copy in Sources/MetaJobScreen/Theme/BuiltinThemeFiles.swift differ \
+                (the file is the source: paste it into the Swift string). \(difference ?? "")
+                """)
         }
+    }
+
+    @Test func firstDifferenceNamesTheLineAndBothSides() {
+        #expect(Self.firstDifference(file: "a\nb\n", builtin: "a\nb\n") == nil)
+        #expect(Self.firstDifference(file: "a\nb = 1\n", builtin: "a\nb = 2\n")
+                == "First difference at line 2: file `b = 1`, built-in `b = 2`.")
+        #expect(Self.firstDifference(file: "a\nb", builtin: "a")
+                == "First difference at line 2: file `b`, built-in (no line).")
+        #expect(Self.firstDifference(file: "a\n", builtin: "a") == "First difference at line 2: file ``, built-in (no line).")
+    }
+
+    /// Where two theme texts first differ, line by line, for a failure message a person can act on.
+    static func firstDifference(file: String, builtin: String) -> String? {
+        guard file != builtin else { return nil }
+        let a = file.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = builtin.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+        func show(_ lines: [Substring]) -> String { line < lines.count ? "`\(lines[line])`" : "(no line)" }
+        return "First difference at line \(line + 1): file \(show(a)), built-in \(show(b))."
     }
 
     @Test func builtinsSetEveryRoleAndMonoHasNoColour() {

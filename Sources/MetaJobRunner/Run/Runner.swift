@@ -20,7 +20,8 @@ public final class Runner: RunConnection, @unchecked Sendable {
     private(set) var executors: [ExecutorKind: JobExecutor] = [:]
     private var observers: [ObjectIdentifier: RunObserver] = [:]
     private var sequence: UInt64 = 0
-    private var timer: DispatchSourceTimer?
+    private let timers: RunTimerScheduler
+    private var timer: RunTimer?
     private var armedDeadline: Double?
     private var finishWaiters: [@Sendable (RunOutcome) -> Void] = []
     private var lastOutcome: RunOutcome?
@@ -29,13 +30,16 @@ public final class Runner: RunConnection, @unchecked Sendable {
 
     /// A run of `jobs` (resolved, in graph order) under `settings`.
     /// `makeExecutor` builds the executor of each kind the jobs use, given the runner's queue and event sink.
+    /// `timers` arms the wake-up for the next deadline (tests pass a manual one driven with `clock`).
     public init(info: RunInfo, jobs: [ResolvedJob], settings: RunSettings, reused: [Int: String] = [:],
-                clock: RunClock = SystemClock(), seed: UInt64 = UInt64.random(in: 0...UInt64.max),
+                clock: RunClock = SystemClock(), timers: RunTimerScheduler = DispatchTimerScheduler(),
+                seed: UInt64 = UInt64.random(in: 0...UInt64.max),
                 makeExecutor: (ExecutorKind, DispatchQueue, @escaping (ExecutorEvent) -> Void) -> JobExecutor) {
         self.queue = DispatchQueue(label: "metajob.runner")
         self.info = info
         self.jobs = jobs
         self.clock = clock
+        self.timers = timers
         self.monotonicOrigin = clock.monotonic()
         self.wallOrigin = clock.wall()
         let definitions = jobs.map(\.definition)
@@ -204,16 +208,11 @@ public final class Runner: RunConnection, @unchecked Sendable {
         timer?.cancel()
         timer = nil
         guard let deadline else { return }
-        let t = DispatchSource.makeTimerSource(queue: queue)
-        let delay = max(0, deadline - now)
-        t.schedule(deadline: .now() + .nanoseconds(Int(min(delay, 1e9) * 1e9)), leeway: .milliseconds(1))  // a later wake-up re-arms
-        t.setEventHandler { [unowned self] in
+        timer = timers.schedule(after: max(0, deadline - now), on: queue) { [unowned self] in
             self.armedDeadline = nil
             self.timer?.cancel()
             self.timer = nil
             self.step(.timer)
         }
-        timer = t
-        t.resume()
     }
 }

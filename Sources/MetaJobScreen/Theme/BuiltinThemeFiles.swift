@@ -1,5 +1,6 @@
 /// Copies of the theme files in `themes/` at the repository root, compiled in so the binary works from anywhere.
-/// `ThemeFileTests` fails when a copy differs from its file: edit the file, then paste it here.
+/// The file is the source: `ThemeTests.compiledCopiesEqualTheFiles` fails, naming the first differing line, when a copy
+/// differs from its file or a file has no copy; edit the file, then paste it here.
 enum BuiltinThemeFiles {
     /// (name, file text), in the order `T` cycles.
     static let all: [(name: String, text: String)] = [
