@@ -53,8 +53,9 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
         for action in state.handle(input, now: clock.monotonic(), wall: clock.wall()) {
             switch action {
             case .send(let request):
-                client.send(request.method, request.path, body: request.body) { [self] result in
-                    handle(.answered(ticket: request.ticket, result))
+                // Weak: an answer that comes after the run (and its executor) is gone has no one to tell.
+                client.send(request.method, request.path, body: request.body) { [weak self] result in
+                    self?.handle(.answered(ticket: request.ticket, result))
                 }
             case let .wake(ticket, at):
                 let delay = max(0, at - clock.monotonic())
@@ -63,7 +64,7 @@ public final class RemoteExecutor: JobExecutor, @unchecked Sendable {
                 }
             case .emit(let event):
                 // Never from inside the runner's call into `start`/`terminate`.
-                queue.async { [self] in onEvent(event) }
+                queue.async { [weak self] in self?.onEvent(event) }
             }
         }
     }

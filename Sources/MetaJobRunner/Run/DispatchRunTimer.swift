@@ -12,4 +12,7 @@ final class DispatchRunTimer: RunTimer, @unchecked Sendable {
     func cancel() {
         source.cancel()
     }
+
+    // A runner freed with its timer armed must not be woken by it.
+    deinit { source.cancel() }
 }

@@ -51,7 +51,7 @@ public final class Runner: RunConnection, @unchecked Sendable {
         self.summaryDirectory = NSTemporaryDirectory()
         queue.setSpecific(key: Runner.queueKey, value: ObjectIdentifier(self))
         for kind in Set(jobs.map(\.executor)) {
-            executors[kind] = makeExecutor(kind, queue) { [unowned self] event in self.executorEvent(event) }
+            executors[kind] = makeExecutor(kind, queue) { [weak self] event in self?.executorEvent(event) }
         }
     }
 
@@ -208,7 +208,8 @@ public final class Runner: RunConnection, @unchecked Sendable {
         timer?.cancel()
         timer = nil
         guard let deadline else { return }
-        timer = timers.schedule(after: max(0, deadline - now), on: queue) { [unowned self] in
+        timer = timers.schedule(after: max(0, deadline - now), on: queue) { [weak self] in
+            guard let self else { return }
             self.armedDeadline = nil
             self.timer?.cancel()
             self.timer = nil
