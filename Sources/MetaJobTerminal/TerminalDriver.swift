@@ -25,6 +25,7 @@ public final class TerminalDriver: @unchecked Sendable {
     private var lastTheme: String?
     private var keySource: DispatchSourceRead?
     private var resizeSource: DispatchSourceSignal?
+    private var suspendSource: DispatchSourceSignal?
     private var running = false
     private var emptyWakeups = 0
 
@@ -48,6 +49,10 @@ public final class TerminalDriver: @unchecked Sendable {
         // SIGWINCH comes through a dispatch source on this queue, not ncurses's own handler (which only works
         // while a read is pending on this thread); ncurses installs its handler only when the default is set.
         signal(SIGWINCH, SIG_IGN)
+        // Ctrl-Z likewise: ncurses's own SIGTSTP handler (installed only when the default is set) runs on
+        // whichever thread the signal hits, in the middle of a frame being drawn on this queue; a suspend done
+        // here, between frames, gives the terminal back whole and takes it again whole (see `suspend`).
+        signal(SIGTSTP, SIG_IGN)
         mj_install_crash_restore(1)
         guard let input = fdopen(dup(0), "r"), let output = fdopen(dup(1), "w") else {
             mj_remove_crash_restore()
@@ -105,6 +110,14 @@ public final class TerminalDriver: @unchecked Sendable {
         }
         resize.resume()
         resizeSource = resize
+        let suspend = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: queue)
+        suspend.setEventHandler { [unowned self] in
+            guard self.suspend() else { return }
+            let size = self.adoptWindowSize()
+            onResize(size.width, size.height)
+        }
+        suspend.resume()
+        suspendSource = suspend
         return adoptWindowSize()
     }
 
@@ -153,6 +166,8 @@ public final class TerminalDriver: @unchecked Sendable {
         resizeSource?.cancel()
         keySource = nil
         resizeSource = nil
+        suspendSource?.cancel()
+        suspendSource = nil
         curs_set(1)
         endwin()
         if let screen { delscreen(screen) }
@@ -163,6 +178,27 @@ public final class TerminalDriver: @unchecked Sendable {
         output = nil
         mj_remove_crash_restore()
         signal(SIGWINCH, SIG_DFL)
+        signal(SIGTSTP, SIG_DFL)
+    }
+
+    /// Ctrl-Z: gives the terminal back as `stop` does (shell modes, no alternate screen, cursor shown), stops
+    /// the process, and once continued (`fg`) takes the terminal again and forgets the screen, so the next
+    /// frame is drawn whole. True when it suspended (the caller then redraws at the current size).
+    private func suspend() -> Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard running else { return false }
+        curs_set(1)
+        endwin()
+        if let output { fflush(output) }
+        // SIGSTOP, not SIGTSTP: it cannot be ignored or caught, so the stop happens here, between frames;
+        // the shell sees the job stopped all the same. Execution goes on from here after SIGCONT.
+        kill(getpid(), SIGSTOP)
+        // The first refresh after endwin restores the program's terminal modes and the alternate screen.
+        reset_prog_mode()
+        curs_set(0)
+        lastFrame = nil
+        clearok(mj_stdscr(), true)
+        return true
     }
 
     // MARK: - Input
