@@ -25,7 +25,9 @@ public final class TerminalDriver: @unchecked Sendable {
     private var lastTheme: String?
     private var keySource: DispatchSourceRead?
     private var resizeSource: DispatchSourceSignal?
-    private var suspendSource: DispatchSourceSignal?
+    private var suspendSource: DispatchSourceRead?
+    /// The pipe Ctrl-Z (SIGTSTP) is routed to: [read end, write end], or -1s.
+    private var suspendPipe: [Int32] = [-1, -1]
     private var running = false
     private var emptyWakeups = 0
 
@@ -51,8 +53,18 @@ public final class TerminalDriver: @unchecked Sendable {
         signal(SIGWINCH, SIG_IGN)
         // Ctrl-Z likewise: ncurses's own SIGTSTP handler (installed only when the default is set) runs on
         // whichever thread the signal hits, in the middle of a frame being drawn on this queue; a suspend done
-        // here, between frames, gives the terminal back whole and takes it again whole (see `suspend`).
-        signal(SIGTSTP, SIG_IGN)
+        // here, between frames, gives the terminal back whole and takes it again whole (see `suspend`). Not a
+        // dispatch signal source: libdispatch's handler lets a SIGTSTP that hits an unblocked thread vanish
+        // (one Ctrl-Z in a few did nothing); a handler writing to a pipe works on any thread.
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for fd in ends {
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+            }
+            suspendPipe = ends
+            mj_route_suspend(ends[1])
+        }
         mj_install_crash_restore(1)
         guard let input = fdopen(dup(0), "r"), let output = fdopen(dup(1), "w") else {
             mj_remove_crash_restore()
@@ -110,14 +122,21 @@ public final class TerminalDriver: @unchecked Sendable {
         }
         resize.resume()
         resizeSource = resize
-        let suspend = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: queue)
-        suspend.setEventHandler { [unowned self] in
-            guard self.suspend() else { return }
-            let size = self.adoptWindowSize()
-            onResize(size.width, size.height)
+        if suspendPipe[0] >= 0 {
+            let suspend = DispatchSource.makeReadSource(fileDescriptor: suspendPipe[0], queue: queue)
+            suspend.setEventHandler { [unowned self] in
+                var bytes = [UInt8](repeating: 0, count: 64)
+                while read(self.suspendPipe[0], &bytes, bytes.count) > 0 {}
+                guard self.suspend() else { return }
+                let size = self.adoptWindowSize()
+                onResize(size.width, size.height)
+            }
+            let readEnd = suspendPipe[0]
+            // Closed only once libdispatch has let go of it.
+            suspend.setCancelHandler { close(readEnd) }
+            suspend.resume()
+            suspendSource = suspend
         }
-        suspend.resume()
-        suspendSource = suspend
         return adoptWindowSize()
     }
 
@@ -168,6 +187,10 @@ public final class TerminalDriver: @unchecked Sendable {
         resizeSource = nil
         suspendSource?.cancel()
         suspendSource = nil
+        mj_route_suspend(-1)
+        // The read end is closed by the source's cancel handler.
+        if suspendPipe[1] >= 0 { close(suspendPipe[1]) }
+        suspendPipe = [-1, -1]
         curs_set(1)
         endwin()
         if let screen { delscreen(screen) }
@@ -178,7 +201,6 @@ public final class TerminalDriver: @unchecked Sendable {
         output = nil
         mj_remove_crash_restore()
         signal(SIGWINCH, SIG_DFL)
-        signal(SIGTSTP, SIG_DFL)
     }
 
     /// Ctrl-Z: gives the terminal back as `stop` does (shell modes, no alternate screen, cursor shown), stops
@@ -193,11 +215,12 @@ public final class TerminalDriver: @unchecked Sendable {
         // SIGSTOP, not SIGTSTP: it cannot be ignored or caught, so the stop happens here, between frames;
         // the shell sees the job stopped all the same. Execution goes on from here after SIGCONT.
         kill(getpid(), SIGSTOP)
-        // The first refresh after endwin restores the program's terminal modes and the alternate screen.
-        reset_prog_mode()
+        // The first refresh after endwin restores the program's terminal modes and the alternate screen; done
+        // here at once, not left to whenever the next frame comes.
+        clearok(mj_stdscr(), true)
+        refresh()
         curs_set(0)
         lastFrame = nil
-        clearok(mj_stdscr(), true)
         return true
     }
 
