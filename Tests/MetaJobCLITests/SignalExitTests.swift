@@ -41,7 +41,10 @@ struct SignalExitTests {
         group = ProcessProbe.pid(in: dir + "/long.pid") ?? 0
 
         kill(process.processIdentifier, sig)
-        #expect(ProcessProbe.waitForExit(process, seconds: 30))
+        guard ProcessProbe.waitForExit(process, seconds: 30) else {
+            Issue.record("metajob did not exit after signal \(sig)")
+            return
+        }
         #expect(process.terminationReason == .exit, "metajob died of signal \(process.terminationStatus)")
         #expect(process.terminationStatus == code)
         let stdout = (try? String(contentsOfFile: dir + "/out.txt", encoding: .utf8)) ?? ""
@@ -91,7 +94,10 @@ struct SignalExitTests {
         try reader.close()
         #expect(!line.isEmpty)
 
-        #expect(ProcessProbe.waitForExit(process, seconds: 60))
+        guard ProcessProbe.waitForExit(process, seconds: 60) else {
+            Issue.record("metajob did not exit")
+            return
+        }
         #expect(process.terminationReason == .exit, "metajob died of signal \(process.terminationStatus)")
         #expect(process.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: dir + "/third-ran"), "the run did not go on after stdout closed")
