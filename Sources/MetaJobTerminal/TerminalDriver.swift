@@ -127,9 +127,25 @@ public final class TerminalDriver: @unchecked Sendable {
             suspend.setEventHandler { [unowned self] in
                 var bytes = [UInt8](repeating: 0, count: 64)
                 while read(self.suspendPipe[0], &bytes, bytes.count) > 0 {}
-                guard self.suspend() else { return }
-                let size = self.adoptWindowSize()
-                onResize(size.width, size.height)
+                guard self.running else { return }
+                // The terminal is given back exactly as on quitting, and taken again exactly as at the start:
+                // ncurses's own endwin/refresh resume left the screen or the modes wrong now and then.
+                self.stop()
+                // SIGTSTP at its default action now (`stop` put it back), as shells expect from Ctrl-Z: the stop
+                // happens here, between frames. Execution goes on from here after SIGCONT (`fg`).
+                kill(getpid(), SIGTSTP)
+                // Continued while another process group has the terminal (now and then a SIGCONT comes before the
+                // shell's `fg`): taking the terminal then would stop us on SIGTTOU mid-frame, alternate screen on.
+                // Stop again until the terminal is ours.
+                while let owner = Optional(tcgetpgrp(1)), owner > 0, owner != getpgrp() {
+                    kill(getpid(), SIGTSTP)
+                }
+                do {
+                    let size = try self.start(onKey: onKey, onResize: onResize, onHangUp: onHangUp)
+                    onResize(size.width, size.height)
+                } catch {
+                    onHangUp()
+                }
             }
             let readEnd = suspendPipe[0]
             // Closed only once libdispatch has let go of it.
@@ -201,27 +217,6 @@ public final class TerminalDriver: @unchecked Sendable {
         output = nil
         mj_remove_crash_restore()
         signal(SIGWINCH, SIG_DFL)
-    }
-
-    /// Ctrl-Z: gives the terminal back as `stop` does (shell modes, no alternate screen, cursor shown), stops
-    /// the process, and once continued (`fg`) takes the terminal again and forgets the screen, so the next
-    /// frame is drawn whole. True when it suspended (the caller then redraws at the current size).
-    private func suspend() -> Bool {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard running else { return false }
-        curs_set(1)
-        endwin()
-        if let output { fflush(output) }
-        // SIGSTOP, not SIGTSTP: it cannot be ignored or caught, so the stop happens here, between frames;
-        // the shell sees the job stopped all the same. Execution goes on from here after SIGCONT.
-        kill(getpid(), SIGSTOP)
-        // The first refresh after endwin restores the program's terminal modes and the alternate screen; done
-        // here at once, not left to whenever the next frame comes.
-        clearok(mj_stdscr(), true)
-        refresh()
-        curs_set(0)
-        lastFrame = nil
-        return true
     }
 
     // MARK: - Input
