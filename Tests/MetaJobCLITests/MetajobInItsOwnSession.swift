@@ -48,9 +48,11 @@ struct MetajobInItsOwnSession {
         return launcher.terminationReason == .uncaughtSignal ? 128 + status : status
     }
 
-    /// Kills metajob's process group (a no-op once it has exited) and the launcher.
+    /// Kills metajob's process group and the launcher while the launcher runs (so metajob's pid cannot have
+    /// been reused yet: it is the launcher, or the launcher's unreaped child); a no-op after the exit.
     func killAll() {
-        if ProcessProbe.isAlive(metajob) { kill(-metajob, SIGKILL) }
-        if launcher.isRunning { kill(launcher.processIdentifier, SIGKILL) }
+        guard launcher.isRunning else { return }
+        if Self.isMetajob(metajob) { kill(-metajob, SIGKILL) }
+        kill(launcher.processIdentifier, SIGKILL)
     }
 }
