@@ -177,7 +177,7 @@ __attribute__((noreturn)) static void watchdog_main(int fd, metajob_watchdog_tab
     unsigned char killed[65536 / 8];
     memset(termed, 0, sizeof termed);
     memset(killed, 0, sizeof killed);
-    int has_cgroup = cgroup[0] != 0;
+    int has_cgroup = cgroup[0] != 0 && __atomic_load_n(&table->cgroup_claimed, __ATOMIC_ACQUIRE) == 1;
     signal_new_groups(table, termed, SIGTERM);
     if (has_cgroup) {
         int cgroups = __atomic_load_n(&table->cgroups, __ATOMIC_ACQUIRE);
@@ -286,6 +286,7 @@ metajob_watchdog *metajob_watchdog_start(int capacity, long grace_ms, const char
     table->capacity = capacity;
     table->used = 0;
     table->cgroups = 0;
+    table->cgroup_claimed = 0;
     pthread_mutex_init(&table->lock, NULL);
     watchdog->table = table;
     int rc = watchdog_fork(watchdog);
@@ -390,4 +391,8 @@ void metajob_watchdog_unregister(metajob_watchdog_table *table, pid_t group) {
 
 int32_t metajob_watchdog_next_cgroup(metajob_watchdog_table *table) {
     return __atomic_fetch_add(&table->cgroups, 1, __ATOMIC_ACQ_REL);
+}
+
+void metajob_watchdog_claim_cgroup(metajob_watchdog_table *table, int32_t claimed) {
+    __atomic_store_n(&table->cgroup_claimed, claimed, __ATOMIC_RELEASE);
 }

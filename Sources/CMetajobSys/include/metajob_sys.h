@@ -106,6 +106,9 @@ typedef struct metajob_watchdog_table {
     int32_t used;
     /// Job cgroups named 0 ..< cgroups exist under the run's cgroup (the watchdog removes them at the end).
     int32_t cgroups;
+    /// 1 while the run's cgroup directory is (about to be) metajob's: set before its mkdir, cleared if the
+    /// mkdir fails, so the watchdog never touches a directory metajob did not make.
+    int32_t cgroup_claimed;
     int32_t slots[];
 } metajob_watchdog_table;
 
@@ -150,5 +153,8 @@ void metajob_watchdog_unregister(metajob_watchdog_table *table, pid_t group);
 
 /// A new job cgroup's number under the run's cgroup; the watchdog removes 0 ..< this at the end.
 int32_t metajob_watchdog_next_cgroup(metajob_watchdog_table *table);
+
+/// Marks the run's cgroup directory as metajob's (1, before creating it) or not (0, when creating failed).
+void metajob_watchdog_claim_cgroup(metajob_watchdog_table *table, int32_t claimed);
 
 #endif

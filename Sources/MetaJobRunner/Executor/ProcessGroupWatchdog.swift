@@ -31,15 +31,26 @@ public final class ProcessGroupWatchdog: @unchecked Sendable {
     /// `cgroups` false (or no usable cgroup v2) leaves containment to process groups and sessions.
     public init(graceSeconds: Double, capacity: Int = 1 << 16, cgroups: Bool = true) throws(WatchdogError) {
         let graceMs = Int(max(0, min(graceSeconds, 86_400)) * 1000)
-        let directory = cgroups ? RunCgroup.create() : nil
+        // The watchdog starts before the cgroup exists, knowing its path: a kill -9 at any moment of the start
+        // leaves no cgroup behind (the directory is claimed in the shared table before its mkdir).
+        let directory = cgroups ? RunCgroup.candidatePath() : nil
         var error: Int32 = 0
         guard let started = metajob_watchdog_start(Int32(capacity), graceMs, directory, &error) else {
-            if let directory { rmdir(directory) }
             throw WatchdogError(code: error)
         }
         handle = started
         table = metajob_watchdog_shared_table(started)
-        cgroupDirectory = directory
+        if let directory {
+            metajob_watchdog_claim_cgroup(table, 1)
+            if RunCgroup.create(directory) {
+                cgroupDirectory = directory
+            } else {
+                metajob_watchdog_claim_cgroup(table, 0)
+                cgroupDirectory = nil
+            }
+        } else {
+            cgroupDirectory = nil
+        }
     }
 
     deinit {

@@ -30,23 +30,23 @@ enum RunCgroup {
         return nil
     }
 
-    /// Creates `metajob-<pid>-<n>` below this process's cgroup v2, with `cgroup.kill`; nil when it cannot
-    /// (no cgroup2 mounted, not permitted, a kernel before 5.14) — the caller then falls back to process groups.
-    static func create() -> String? {
+    /// Where this run's cgroup would go: `metajob-<pid>-<random>` below this process's cgroup v2; nil without
+    /// a cgroup2 hierarchy. Chosen before the watchdog starts, so that the watchdog knows it from the start.
+    static func candidatePath() -> String? {
         guard let mount = mountPoint(), let own = ownPath() else { return nil }
         let parent = own == "/" ? mount : mount + own
-        for attempt in 0..<8 {
-            let dir = parent + "/metajob-\(getpid())-\(attempt)"
-            if mkdir(dir, 0o755) == 0 {
-                guard access(dir + "/cgroup.kill", W_OK) == 0 else {
-                    rmdir(dir)
-                    return nil
-                }
-                return dir
-            }
-            if errno != EEXIST { return nil }
+        return parent + "/metajob-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Creates `path` as a cgroup with `cgroup.kill`; false when it cannot (not permitted, it exists, a kernel
+    /// before 5.14) — the caller then falls back to process groups.
+    static func create(_ path: String) -> Bool {
+        guard mkdir(path, 0o755) == 0 else { return false }
+        guard access(path + "/cgroup.kill", W_OK) == 0 else {
+            rmdir(path)
+            return false
         }
-        return nil
+        return true
     }
 
     /// mountinfo escapes space, tab, newline and backslash as \ooo.
