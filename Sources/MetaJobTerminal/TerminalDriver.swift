@@ -113,6 +113,10 @@ public final class TerminalDriver: @unchecked Sendable {
                 onHangUp()
             }
         }
+        // The descriptor is closed only once libdispatch has let go of it: closed at `stop`, its number was
+        // reused by the next `start` (Ctrl-Z, fg) while the old watch was still being torn down, and the new
+        // watch then missed keys now and then.
+        keys.setCancelHandler { fclose(input) }
         keys.resume()
         keySource = keys
         let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: queue)
@@ -211,7 +215,7 @@ public final class TerminalDriver: @unchecked Sendable {
         endwin()
         if let screen { delscreen(screen) }
         screen = nil
-        if let input { fclose(input) }
+        // `input` is closed by the key source's cancel handler.
         if let output { fclose(output) }
         input = nil
         output = nil
