@@ -51,7 +51,8 @@ void metajob_spawner_destroy(metajob_spawner *spawner) {
 // the parent thread waits, so it only makes system calls and stores its errno into `*error` on failure.
 // All signals are blocked on entry. The steps are posix_spawn's, in its order.
 __attribute__((noreturn)) static void spawn_child(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                        int out_fd, int err_fd, const sigset_t *reset, volatile int *error) {
+                        int out_fd, int err_fd, const sigset_t *reset, const metajob_containment *contain,
+                        volatile int *error) {
     // No handler of metajob's may run in the child: reset every handled signal (and the resettable ones,
     // which may be ignored) to its default before the job's mask lets anything through.
     for (int sig = 1; sig < _NSIG; sig++) {
@@ -66,8 +67,16 @@ __attribute__((noreturn)) static void spawn_child(const char *path, char *const 
         sigemptyset(&fallback.sa_mask);
         sigaction(sig, &fallback, NULL);
     }
-    // Own process group (pgid == pid), so terminate/cleanup can signal everything the job started.
-    if (setpgid(0, 0) != 0) goto fail;
+    // Own session (sid == pgid == pid) with no controlling terminal: terminate/cleanup signal everything the
+    // job started through the group, and a job opening /dev/tty fails at once (ENXIO) instead of drawing on
+    // metajob's terminal or stopping on SIGTTIN/SIGTTOU.
+    if (setsid() < 0) goto fail;
+    if (contain != NULL) {
+        // Both before execve, so no code of the job runs untracked: the cgroup (when there is one) holds
+        // the job and everything it forks, however it detaches; the watchdog's slot names its group.
+        if (contain->cgroup_procs_fd >= 0 && write(contain->cgroup_procs_fd, "0", 1) != 1) goto fail;
+        if (contain->watchdog_slot != NULL) __atomic_store_n(contain->watchdog_slot, (int32_t)getpid(), __ATOMIC_RELEASE);
+    }
     int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd < 0) goto fail;
     if (null_fd != 0) {
@@ -95,6 +104,11 @@ fail:
 
 int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[], char *const envp[],
                   const char *cwd, metajob_child *out) {
+    return metajob_spawn_contained(spawner, path, argv, envp, cwd, NULL, out);
+}
+
+int metajob_spawn_contained(metajob_spawner *spawner, const char *path, char *const argv[], char *const envp[],
+                            const char *cwd, const metajob_containment *contain, metajob_child *out) {
     int out_pipe[2] = {-1, -1};
     int err_pipe[2] = {-1, -1};
     // O_CLOEXEC: another thread spawning at the same moment must not inherit our pipe ends.
@@ -118,12 +132,13 @@ int metajob_spawn(metajob_spawner *spawner, const char *path, char *const argv[]
     volatile int error = 0;
     int rc = 0;
     pid_t pid = vfork();
-    if (pid == 0) spawn_child(path, argv, envp, cwd, out_pipe[1], err_pipe[1], &spawner->reset, &error);
+    if (pid == 0) spawn_child(path, argv, envp, cwd, out_pipe[1], err_pipe[1], &spawner->reset, contain, &error);
     if (pid < 0) {
         rc = errno;
     } else if (error != 0) {
         // The child failed before or at execve and has exited: reap it here, it was never a job.
         rc = error;
+        if (contain != NULL && contain->watchdog_slot != NULL) __atomic_store_n(contain->watchdog_slot, -1, __ATOMIC_RELEASE);
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     }
@@ -236,4 +251,62 @@ int metajob_has_exited(pid_t pid) {
         if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0) return info.si_pid == pid ? 1 : 0;
         if (errno != EINTR) return 0;
     }
+}
+
+// MARK: - cgroup v2
+
+int metajob_cgroup_populated(int events_fd) {
+    char text[256];
+    ssize_t n = pread(events_fd, text, sizeof text - 1, 0);
+    if (n < 0) return -errno;
+    text[n] = 0;
+    const char *found = strstr(text, "populated ");
+    if (found == NULL) return -EINVAL;
+    return found[10] == '1' ? 1 : 0;
+}
+
+int metajob_cgroup_kill(int kill_fd) {
+    return pwrite(kill_fd, "1", 1, 0) == 1 ? 0 : errno;
+}
+
+int metajob_cgroup_signal(int procs_fd, int sig) {
+    // cgroup.procs is a seq_file: read it whole from the start, a pid per line.
+    char text[4096];
+    int sent = 0;
+    off_t offset = 0;
+    pid_t pid = 0;
+    int digits = 0;
+    for (;;) {
+        ssize_t n = pread(procs_fd, text, sizeof text, offset);
+        if (n < 0) return -errno;
+        if (n == 0) break;
+        offset += n;
+        for (ssize_t i = 0; i < n; i++) {
+            if (text[i] >= '0' && text[i] <= '9') {
+                pid = pid * 10 + (text[i] - '0');
+                digits++;
+            } else {
+                if (digits > 0 && pid > 0 && kill(pid, sig) == 0) sent++;
+                pid = 0;
+                digits = 0;
+            }
+        }
+    }
+    if (digits > 0 && pid > 0 && kill(pid, sig) == 0) sent++;
+    return sent;
+}
+
+int metajob_cgroup_probe(int procs_fd) {
+    // A throwaway child joins the cgroup and leaves: proves that this process may move processes there
+    // (cgroup v2's delegation rules) before any job depends on it.
+    volatile int error = 0;
+    pid_t pid = vfork();
+    if (pid == 0) {
+        if (write(procs_fd, "0", 1) != 1) error = errno != 0 ? errno : EIO;
+        _exit(0);
+    }
+    if (pid < 0) return errno;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return error;
 }

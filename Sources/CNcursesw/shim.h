@@ -13,6 +13,7 @@
 #include <locale.h>
 #include <langinfo.h>
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -123,6 +124,39 @@ static inline void mj_remove_crash_restore(void) {
     if (state->fd < 0) return;
     for (int i = 0; i < MJ_CRASH_SIGNAL_COUNT; i++) sigaction(mj_crash_signals[i], &state->previous[i], NULL);
     state->fd = -1;
+}
+
+/// The write end of the pipe SIGTSTP is routed to (-1: none).
+static inline int *mj_suspend_fd(void) {
+    static int fd = -1;
+    return &fd;
+}
+
+static void mj_suspend_handler(int sig) {
+    (void)sig;
+    int saved = errno;
+    char byte = 1;
+    int fd = *mj_suspend_fd();
+    if (fd >= 0) (void)!write(fd, &byte, 1);
+    errno = saved;
+}
+
+/// Routes Ctrl-Z (SIGTSTP) to a byte written to `fd` (a non-blocking pipe), whichever thread the signal hits,
+/// so the UI queue suspends between frames; -1 puts the default action back. Call before newterm: ncurses
+/// then leaves SIGTSTP alone.
+static inline void mj_route_suspend(int fd) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    sigemptyset(&action.sa_mask);
+    if (fd >= 0) {
+        *mj_suspend_fd() = fd;
+        action.sa_handler = mj_suspend_handler;
+        action.sa_flags = SA_RESTART;
+    } else {
+        action.sa_handler = SIG_DFL;
+    }
+    sigaction(SIGTSTP, &action, NULL);
+    if (fd < 0) *mj_suspend_fd() = -1;
 }
 
 #endif

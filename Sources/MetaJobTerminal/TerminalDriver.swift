@@ -25,6 +25,9 @@ public final class TerminalDriver: @unchecked Sendable {
     private var lastTheme: String?
     private var keySource: DispatchSourceRead?
     private var resizeSource: DispatchSourceSignal?
+    private var suspendSource: DispatchSourceRead?
+    /// The pipe Ctrl-Z (SIGTSTP) is routed to: [read end, write end], or -1s.
+    private var suspendPipe: [Int32] = [-1, -1]
     private var running = false
     private var emptyWakeups = 0
 
@@ -48,6 +51,20 @@ public final class TerminalDriver: @unchecked Sendable {
         // SIGWINCH comes through a dispatch source on this queue, not ncurses's own handler (which only works
         // while a read is pending on this thread); ncurses installs its handler only when the default is set.
         signal(SIGWINCH, SIG_IGN)
+        // Ctrl-Z likewise: ncurses's own SIGTSTP handler (installed only when the default is set) runs on
+        // whichever thread the signal hits, in the middle of a frame being drawn on this queue; a suspend done
+        // here, between frames, gives the terminal back whole and takes it again whole (see `suspend`). Not a
+        // dispatch signal source: libdispatch's handler lets a SIGTSTP that hits an unblocked thread vanish
+        // (one Ctrl-Z in a few did nothing); a handler writing to a pipe works on any thread.
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for fd in ends {
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+            }
+            suspendPipe = ends
+            mj_route_suspend(ends[1])
+        }
         mj_install_crash_restore(1)
         guard let input = fdopen(dup(0), "r"), let output = fdopen(dup(1), "w") else {
             mj_remove_crash_restore()
@@ -96,6 +113,10 @@ public final class TerminalDriver: @unchecked Sendable {
                 onHangUp()
             }
         }
+        // The descriptor is closed only once libdispatch has let go of it: closed at `stop`, its number was
+        // reused by the next `start` (Ctrl-Z, fg) while the old watch was still being torn down, and the new
+        // watch then missed keys now and then.
+        keys.setCancelHandler { fclose(input) }
         keys.resume()
         keySource = keys
         let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: queue)
@@ -105,6 +126,37 @@ public final class TerminalDriver: @unchecked Sendable {
         }
         resize.resume()
         resizeSource = resize
+        if suspendPipe[0] >= 0 {
+            let suspend = DispatchSource.makeReadSource(fileDescriptor: suspendPipe[0], queue: queue)
+            suspend.setEventHandler { [unowned self] in
+                var bytes = [UInt8](repeating: 0, count: 64)
+                while read(self.suspendPipe[0], &bytes, bytes.count) > 0 {}
+                guard self.running else { return }
+                // The terminal is given back exactly as on quitting, and taken again exactly as at the start:
+                // ncurses's own endwin/refresh resume left the screen or the modes wrong now and then.
+                self.stop()
+                // SIGTSTP at its default action now (`stop` put it back), as shells expect from Ctrl-Z: the stop
+                // happens here, between frames. Execution goes on from here after SIGCONT (`fg`).
+                kill(getpid(), SIGTSTP)
+                // Continued while another process group has the terminal (now and then a SIGCONT comes before the
+                // shell's `fg`): taking the terminal then would stop us on SIGTTOU mid-frame, alternate screen on.
+                // Stop again until the terminal is ours.
+                while let owner = Optional(tcgetpgrp(1)), owner > 0, owner != getpgrp() {
+                    kill(getpid(), SIGTSTP)
+                }
+                do {
+                    let size = try self.start(onKey: onKey, onResize: onResize, onHangUp: onHangUp)
+                    onResize(size.width, size.height)
+                } catch {
+                    onHangUp()
+                }
+            }
+            let readEnd = suspendPipe[0]
+            // Closed only once libdispatch has let go of it.
+            suspend.setCancelHandler { close(readEnd) }
+            suspend.resume()
+            suspendSource = suspend
+        }
         return adoptWindowSize()
     }
 
@@ -153,11 +205,17 @@ public final class TerminalDriver: @unchecked Sendable {
         resizeSource?.cancel()
         keySource = nil
         resizeSource = nil
+        suspendSource?.cancel()
+        suspendSource = nil
+        mj_route_suspend(-1)
+        // The read end is closed by the source's cancel handler.
+        if suspendPipe[1] >= 0 { close(suspendPipe[1]) }
+        suspendPipe = [-1, -1]
         curs_set(1)
         endwin()
         if let screen { delscreen(screen) }
         screen = nil
-        if let input { fclose(input) }
+        // `input` is closed by the key source's cancel handler.
         if let output { fclose(output) }
         input = nil
         output = nil

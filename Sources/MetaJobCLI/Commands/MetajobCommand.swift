@@ -14,6 +14,7 @@ public struct MetajobCommand: ParsableCommand {
 
     /// Parses the command line, runs the command and exits with metajob's exit codes (usage errors exit 2).
     public static func mainWithExitCodes() -> Never {
+        SignalForwarder.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -15,6 +15,9 @@ public final class OutputWriter: @unchecked Sendable {
     private let flushQueue: DispatchQueue?
     private var lastFlush = DispatchTime(uptimeNanoseconds: 0)
     private var flushScheduled = false
+    /// Set once a write failed for good (EPIPE: the reader went away; EIO: the terminal hung up): output stops
+    /// there, and the run goes on.
+    private var closed = false
     private static let interval = DispatchTimeInterval.milliseconds(50)
 
     /// A writer to `fd`; `flushQueue` is the queue its user runs on (nil: `flushSoon` flushes at once).
@@ -39,11 +42,13 @@ public final class OutputWriter: @unchecked Sendable {
     }
 
     public func write(_ string: String) {
+        guard !closed else { return }
         buffer.append(contentsOf: string.utf8)
         if buffer.count >= 1 << 16 { flush() }
     }
 
     public func write(bytes: [UInt8]) {
+        guard !closed else { return }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { flush() }
     }
@@ -54,7 +59,10 @@ public final class OutputWriter: @unchecked Sendable {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                break  // stdout closed (a pipe to `head`): drop output rather than crash
+                // stdout closed (a pipe to `head`, SIGPIPE ignored) or the terminal gone: drop output, never
+                // the run, and stop trying.
+                closed = true
+                break
             }
             offset += n
         }

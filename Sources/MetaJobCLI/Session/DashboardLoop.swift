@@ -97,8 +97,7 @@ final class DashboardLoop: @unchecked Sendable {
         let (run, signal) = ui.sync { (self.run, self.policy.signal) }
         signals = nil
         guard let run else {
-            if signal == SIGTERM { return .terminated }
-            return signal == 0 ? .succeeded : .interrupted
+            return signal == 0 ? .succeeded : .stopped(by: signal)
         }
         if let warning = run.closeRecording() { CLIOutput.stderr(warning) }
         CLIOutput.stdout(SummaryTable.render(run.finalSnapshot(), elapsed: run.elapsed))

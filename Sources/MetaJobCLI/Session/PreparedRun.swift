@@ -151,7 +151,7 @@ final class PreparedRun: @unchecked Sendable {
         switch outcome {
         case .succeeded: return .succeeded
         case .failed: return .failed
-        case .cancelled: return signal == SIGTERM ? .terminated : .interrupted
+        case .cancelled: return .stopped(by: signal)
         }
     }
 }

@@ -35,6 +35,10 @@ final class LocalAttempt: @unchecked Sendable {
     var killDeadline: DispatchTime?
     /// Set once the leader has exited and the attempt is being wound down.
     var exited = false
+    /// The job's cgroup while the attempt holds it (nil without cgroup containment).
+    var cgroup: JobCgroup?
+    /// The watchdog's slot holding this job's group (nil without a watchdog).
+    var watchdogSlot: Int32?
 
     init(key: AttemptKey, pid: pid_t, stdoutFD: Int32, stderrFD: Int32, vdkSummaryPath: String?) {
         self.key = key

@@ -6,8 +6,10 @@ import MetaJobCore
 import Glibc
 #endif
 
-/// Runs attempts as local processes, each the leader of its own process group, reporting their output
-/// line by line and their exit, with no polling and no thread per job.
+/// Runs attempts as local processes, each the leader of its own session and process group (and, when the
+/// watchdog has a cgroup v2 for the run, in a cgroup of its own), reporting their output line by line and
+/// their exit, with no polling and no thread per job. Nothing an attempt started outlives it: when it ends,
+/// its group and its cgroup are killed.
 ///
 /// Confined to the runner's serial queue: `start` and `terminate` are called on it, and every event is
 /// delivered on it, never synchronously from inside `start` or `terminate`. That is why the class is
@@ -27,6 +29,8 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     private let environment: SpawnEnvironment
     /// Kills the jobs' groups if metajob dies without stopping them; nil leaves that to the caller.
     private let watchdog: ProcessGroupWatchdog?
+    /// Each attempt's cgroup comes from here; nil when there is no usable cgroup v2 (process groups only).
+    private var cgroups: JobCgroupPool?
     private var attempts: [AttemptKey: LocalAttempt] = [:]
     /// Programs found on PATH, like a shell's hash table: a 10,000-job run of `true` otherwise walks PATH
     /// (nine directories here) for every job. A hit is checked with one `access` and looked up again if gone.
@@ -58,6 +62,14 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         environment = SpawnEnvironment(base: baseEnvironment)
         readBuffer = .allocate(byteCount: LocalExecutor.readSize, alignment: 16)
         spawner = metajob_spawner_create()
+        if let watchdog, let directory = watchdog.cgroupDirectory {
+            // One throwaway child proves that jobs can join (delegation rules); else process groups only.
+            let pool = JobCgroupPool(directory: directory, watchdog: watchdog)
+            if let first = pool.take() {
+                if metajob_cgroup_probe(first.procsFD) == 0 { cgroups = pool }
+                pool.giveBack(first)
+            }
+        }
         loop = ReadinessLoop(queue: queue) { [weak self] batch in self?.ready(batch) }
     }
 
@@ -110,19 +122,28 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: argc + 1)
         for (index, argument) in words.enumerated() { argv[index] = strdup(argument) }
         argv[argc] = nil
+        // Registration happens in the child, before it execs: a kill -9 of metajob at any moment leaves no
+        // job the watchdog does not know.
+        let slot = watchdog?.reserveSlot()
+        let cgroup = cgroups?.take()
+        var contain = metajob_containment(cgroup_procs_fd: cgroup?.procsFD ?? -1,
+                                          watchdog_slot: slot.flatMap { watchdog?.slotPointer($0) })
         let rc = environment.withEnvironment(adding: request.environment) { envp in
-            metajob_spawn(spawner, path, argv, envp, request.workingDirectory, &child)
+            metajob_spawn_contained(spawner, path, argv, envp, request.workingDirectory, &contain, &child)
         }
         for index in 0..<argc { free(argv[index]) }
         argv.deallocate()
         guard rc == 0 else {
+            if let slot { watchdog?.releaseSlot(slot) }
+            if let cgroup { cgroups?.giveBack(cgroup) }
             return report(.finished(key, .spawnFailed(message: spawnFailureMessage(program: program, error: rc,
                                                                                  workingDirectory: request.workingDirectory))))
         }
 
-        watchdog?.register(group: child.pid)
         let attempt = LocalAttempt(key: key, pid: child.pid, stdoutFD: child.stdout_fd, stderrFD: child.stderr_fd,
                                    vdkSummaryPath: request.vdkSummaryPath)
+        attempt.cgroup = cgroup
+        attempt.watchdogSlot = slot
         attempts[key] = attempt
         attempt.stdout.token = register(attempt, .output(.stdout))
         attempt.stderr.token = register(attempt, .output(.stderr))
@@ -186,11 +207,12 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     /// Gives up on an attempt we cannot watch: kill its group, reap it, report a platform error.
     private func fail(_ attempt: LocalAttempt, _ message: String) {
         kill(-attempt.pid, SIGKILL)
+        endContainment(attempt)
         attempt.exited = true
         closePipe(attempt, .stdout)
         closePipe(attempt, .stderr)
         var status: Int32 = 0
-        watchdog?.unregister(group: attempt.pid)
+        releaseWatchdogSlot(attempt)
         _ = metajob_reap(attempt.pid, &status)
         if attempt.pidfd >= 0 { close(attempt.pidfd) }
         attempts[attempt.key] = nil
@@ -207,9 +229,15 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         guard let attempt = attempts[key], !attempt.exited else { return }
         guard graceSeconds > 0 else {
             kill(-attempt.pid, SIGKILL)
+            attempt.cgroup?.killAll()
             return
         }
+        // SIGTERM to the group and to whatever left it (in the job's cgroup), then SIGCONT: a stopped job
+        // would otherwise keep SIGTERM pending and sit out the whole grace period.
         kill(-attempt.pid, SIGTERM)
+        attempt.cgroup?.signalAll(SIGTERM)
+        kill(-attempt.pid, SIGCONT)
+        attempt.cgroup?.signalAll(SIGCONT)
         let deadline = DispatchTime.now() + graceSeconds
         // A repeated terminate may shorten the grace period, never lengthen it.
         if let existing = attempt.killDeadline, existing <= deadline { return }
@@ -219,6 +247,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         timer.setEventHandler { [self] in
             guard !attempt.exited, attempts[attempt.key] === attempt else { return }
             kill(-attempt.pid, SIGKILL)
+            attempt.cgroup?.killAll()
         }
         attempt.killTimer = timer
         attempt.killDeadline = deadline
@@ -317,8 +346,10 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
         drain(attempt, .stderr)
         // Kill whatever the job left running in its group before reaping the leader: nothing keeps
         // running untracked, and until the reap the pgid cannot be reused by an unrelated process.
-        // ESRCH (the group is already empty) is the normal case and needs nothing.
+        // ESRCH (the group is already empty) is the normal case and needs nothing. The cgroup catches what
+        // left the group (setsid, setpgid, a double fork).
         kill(-attempt.pid, SIGKILL)
+        endContainment(attempt)
         // What the group wrote between the first drain and the kill.
         drain(attempt, .stdout)
         drain(attempt, .stderr)
@@ -339,7 +370,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
             attempt.pidfd = -1
         }
         var status: Int32 = 0
-        watchdog?.unregister(group: attempt.pid)
+        releaseWatchdogSlot(attempt)
         let rc = metajob_reap(attempt.pid, &status)
         var outcome: AttemptOutcome
         if rc != 0 {
@@ -371,6 +402,20 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Kills what is left in the attempt's cgroup and returns the cgroup to the pool.
+    private func endContainment(_ attempt: LocalAttempt) {
+        guard let cgroup = attempt.cgroup else { return }
+        attempt.cgroup = nil
+        cgroups?.giveBack(cgroup)
+    }
+
+    /// Frees the attempt's watchdog slot; before the leader is reaped, while its pgid cannot be reused.
+    private func releaseWatchdogSlot(_ attempt: LocalAttempt) {
+        guard let slot = attempt.watchdogSlot else { return }
+        attempt.watchdogSlot = nil
+        watchdog?.releaseSlot(slot)
+    }
 
     // Events never go out from inside `start`/`terminate`: the caller's state must be consistent first.
     private func report(_ event: ExecutorEvent) {
