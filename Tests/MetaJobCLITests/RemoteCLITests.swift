@@ -34,7 +34,7 @@ struct RemoteCLITests {
     /// Runs the binary off the cooperative pool (the loopback server needs its threads meanwhile).
     static func run(_ args: [String], in dir: String, environment: [String: String]) async throws -> BinaryRunner.Result {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 continuation.resume(with: Result { try BinaryRunner.run(args, in: dir, environment: environment) })
             }
         }
@@ -172,7 +172,7 @@ struct RemoteCLITests {
         }
         kill(process.processIdentifier, SIGINT)
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { process.waitUntilExit(); continuation.resume() }
+            Thread.detachNewThread { process.waitUntilExit(); continuation.resume() }
         }
         #expect(process.terminationStatus == 130)
         let deletes = service.requests.filter { $0.method == "DELETE" }.map(\.path)

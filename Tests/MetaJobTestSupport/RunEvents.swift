@@ -41,7 +41,7 @@ public final class RunEvents: RunObserver, @unchecked Sendable {
     /// Waits for the end off the cooperative pool, so a loopback server's tasks keep their threads.
     public func finish(seconds: Double = 60) async -> Bool {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.waitForFinish(seconds: seconds)) }
+            Thread.detachNewThread { continuation.resume(returning: self.waitForFinish(seconds: seconds)) }
         }
     }
 
@@ -49,7 +49,7 @@ public final class RunEvents: RunObserver, @unchecked Sendable {
     /// Off the cooperative pool, so a loopback server's tasks keep their threads.
     public func until(seconds: Double = 30, _ condition: @escaping @Sendable (RunEvents) -> Bool) async -> Bool {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 let deadline = Date().addingTimeInterval(seconds)
                 self.changed.lock()
                 defer { self.changed.unlock() }
