@@ -311,12 +311,7 @@ struct RemoteExecutorTests {
     /// The rule: starts + status checks + lists ≤ J × (2 + E/S) = 147, and logs reads ≤ J (one per job), so all
     /// requests ≤ 147 + 6.
     @Test func vepAppendixAExampleStaysWithinTheRequestBudget() async throws {
-        let names = (1...6).map { "job\($0)" }
-        var scripts: [String: Script] = [:]
-        for n in names { scripts[n] = Script(runSeconds: 2.25) }
-        let server = try await FakeControlService(scripts: scripts)
-        let jobs = [RemoteRun.job("job1"), RemoteRun.job("job2", ["job1"]), RemoteRun.job("job3", ["job1"]),
-                    RemoteRun.job("job4", ["job1"]), RemoteRun.job("job5", ["job2", "job3"]), RemoteRun.job("job6", ["job4"])]
+        let (server, jobs) = try await RemoteRun.appendixA()
         let (runner, events) = RemoteRun.make(jobs, server: server, interval: 0.1)
         runner.start()
         #expect(await events.finish(seconds: 120))

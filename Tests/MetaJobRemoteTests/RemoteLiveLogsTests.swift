@@ -80,12 +80,7 @@ struct RemoteLiveLogsTests {
     /// VEP-1243 Appendix A's shape (as `vepAppendixAExampleStaysWithinTheRequestBudget`), one job watched for its
     /// whole run: starts and checks stay what they were; the watched job adds a logs read per min(5 s, S).
     @Test func vepAppendixAWithOneWatchedJob() async throws {
-        let names = (1...6).map { "job\($0)" }
-        var scripts: [String: Script] = [:]
-        for n in names { scripts[n] = Script(runSeconds: 2.25) }
-        let server = try await FakeControlService(scripts: scripts)
-        let jobs = [RemoteRun.job("job1"), RemoteRun.job("job2", ["job1"]), RemoteRun.job("job3", ["job1"]),
-                    RemoteRun.job("job4", ["job1"]), RemoteRun.job("job5", ["job2", "job3"]), RemoteRun.job("job6", ["job4"])]
+        let (server, jobs) = try await RemoteRun.appendixA()
         let (runner, events) = RemoteRun.make(jobs, server: server, interval: 0.1)
         runner.setWatched(jobs: [1])   // job2
         runner.start()
@@ -98,7 +93,7 @@ struct RemoteLiveLogsTests {
         let budget = 6.0 * (2 + 2.25 / 0.1)
         print("VEP-1243 Appendix A, scaled (E = 2.25 s, S = 0.1 s), job2 watched: \(all.count) requests (\(others) starts/status checks + \(logs.count) logs reads, \(watchedReads) of them job2's) vs the VEP's budget \(Int(budget)) + 6 logs reads")
         #expect(Double(others) <= budget, "watching adds no start or status check")
-        for name in names where name != "job2" {
+        for name in jobs.map(\.name) where name != "job2" {
             #expect(logs.filter { $0.path.contains("/jobs/\(name)/") }.count == 1, "\(name): one logs read")
         }
         // Every 0.1 s for 2.25 s, plus the final read.

@@ -23,6 +23,17 @@ enum RemoteRun {
         }
     }
 
+    /// VEP-1243 Appendix A's shape, time scaled down (E = 2.25 s; with S = 0.1 s the same E/S of 22.5): six jobs
+    /// job1 … job6 and the service that runs each for 2.25 s.
+    static func appendixA() async throws -> (FakeControlService, [JobDefinition]) {
+        var scripts: [String: FakeControlService.Script] = [:]
+        for n in (1...6).map({ "job\($0)" }) { scripts[n] = FakeControlService.Script(runSeconds: 2.25) }
+        let server = try await FakeControlService(scripts: scripts)
+        let jobs = [job("job1"), job("job2", ["job1"]), job("job3", ["job1"]),
+                    job("job4", ["job1"]), job("job5", ["job2", "job3"]), job("job6", ["job4"])]
+        return (server, jobs)
+    }
+
     static func job(_ name: String, _ deps: [String] = [], arguments: JSONValue? = nil, failDag: Bool = true,
                     executor: ExecutorKind? = nil, command: String? = nil) -> JobDefinition {
         JobDefinition(name: name, teamName: "team-a", dependsOn: deps, failDagOnError: failDag, arguments: arguments,
