@@ -63,7 +63,7 @@ struct ContainmentTests {
     }
 
     @Test(arguments: EscapeTechnique.allCases, Ending.allCases)
-    func noEscapedProcessOutlivesItsAttempt(_ technique: EscapeTechnique, _ ending: Ending) throws {
+    func noEscapedProcessOutlivesItsAttempt(_ technique: EscapeTechnique, _ ending: Ending) async throws {
         let escaped = EscapedProcesses()
         defer { escaped.killSurvivors() }
         let dir = try BinaryRunner.directory(["p.yaml": definition(technique, ending, escaped)])
@@ -76,7 +76,7 @@ struct ContainmentTests {
         defer { run.killAll() }
         let output = { (try? String(contentsOfFile: dir + "/out.txt", encoding: .utf8)) ?? "" }
 
-        let started = ProcessProbe.eventually { FileManager.default.fileExists(atPath: dir + "/escaped") }
+        let started = await ProcessProbe.eventually { FileManager.default.fileExists(atPath: dir + "/escaped") }
         try #require(started, "the escapee never ran: \(output())")
         switch ending {
         case .sigint: kill(run.metajob, SIGINT)
@@ -92,10 +92,11 @@ struct ContainmentTests {
         case .sigterm: 143
         case .killMetajob, .killProcessGroup: nil
         }
-        let code = run.waitForExit(seconds: 60)
+        let code = await run.waitForExit(seconds: 60)
         if let expected { #expect(code == expected, "\(output())") }
 
         // The grace period is 1 s; 20 s is only a margin for a busy machine.
-        #expect(escaped.noneSurvive(within: 20), "survivors: \(escaped.describeSurvivors())\n\(output())")
+        let noneSurvive = await escaped.noneSurvive(within: 20)
+        #expect(noneSurvive, "survivors: \(escaped.describeSurvivors())\n\(output())")
     }
 }

@@ -22,7 +22,7 @@ struct EscapedProcesses {
             return fields.count >= 5 ? String(fields[4]) : nil
         }.first
         guard let cgroup2 else {
-            return "no cgroup2 hierarchy is mounted: metajob then contains jobs by session and process group only (README, Stopping), which a setsid escape leaves"
+            return "no cgroup2 hierarchy is mounted: metajob then contains jobs by process group only (README, Stopping), which a setsid escape leaves"
         }
         guard access(cgroup2, W_OK) == 0 else {
             return "cgroup2 at \(cgroup2) is not writable by this user: run the containment tests as root (README, Stopping, says what holds without a cgroup)"
@@ -50,6 +50,11 @@ struct EscapedProcesses {
     /// Waits (up to `seconds`) until no process carries the token; true when none does.
     func noneSurvive(within seconds: Double = 20) -> Bool {
         ProcessProbe.eventually(seconds) { survivors().isEmpty }
+    }
+
+    /// `noneSurvive` for async tests, without holding a cooperative thread while it waits.
+    func noneSurvive(within seconds: Double = 20) async -> Bool {
+        await ProcessProbe.eventually(seconds) { survivors().isEmpty }
     }
 
     /// What the survivors are, for a failure message.

@@ -48,6 +48,13 @@ struct MetajobInItsOwnSession {
         return launcher.terminationReason == .uncaughtSignal ? 128 + status : status
     }
 
+    /// `waitForExit` for async tests, without holding a cooperative thread while it waits.
+    func waitForExit(seconds: Double) async -> Int32? {
+        guard await ProcessProbe.waitForExit(launcher, seconds: seconds) else { return nil }
+        let status = launcher.terminationStatus
+        return launcher.terminationReason == .uncaughtSignal ? 128 + status : status
+    }
+
     /// Kills metajob's process group and the launcher while the launcher runs (so metajob's pid cannot have
     /// been reused yet: it is the launcher, or the launcher's unreaped child); a no-op after the exit.
     func killAll() {

@@ -12,6 +12,18 @@ enum ProcessProbe {
         return try condition()
     }
 
+    /// `eventually` for async tests: sleeps with `Task.sleep`, so a long wait gives its cooperative thread back.
+    /// A synchronous poll holds one of the pool's threads (two on this machine) for the whole wait, and two of
+    /// them at once starved the loopback Control Service tests of the whole pool (DECISIONS.md).
+    static func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) async rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return try condition()
+    }
+
     /// The fields of /proc/PID/stat after the command name: state is [0], ppid [1], pgrp [2].
     static func stat(_ pid: pid_t) -> [Substring]? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
@@ -44,5 +56,10 @@ enum ProcessProbe {
     /// Waits for `process` to exit, up to `seconds`; false if it is still running then.
     static func waitForExit(_ process: Process, seconds: Double) -> Bool {
         eventually(seconds) { !process.isRunning }
+    }
+
+    /// `waitForExit` for async tests, without holding a cooperative thread.
+    static func waitForExit(_ process: Process, seconds: Double) async -> Bool {
+        await eventually(seconds) { !process.isRunning }
     }
 }

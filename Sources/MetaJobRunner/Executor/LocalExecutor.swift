@@ -6,7 +6,7 @@ import MetaJobCore
 import Glibc
 #endif
 
-/// Runs attempts as local processes, each the leader of its own session and process group (and, when the
+/// Runs attempts as local processes, each the leader of its own process group with no controlling terminal (and, when the
 /// watchdog has a cgroup v2 for the run, in a cgroup of its own), reporting their output line by line and
 /// their exit, with no polling and no thread per job. Nothing an attempt started outlives it: when it ends,
 /// its group and its cgroup are killed.
