@@ -4,9 +4,11 @@ import MetaJobCore
 public final class JSONPrinter: RunObserver, @unchecked Sendable {
     private let out: OutputWriter
     private let showLogs: Bool
-    private var snapshot: RunSnapshot?
-    /// Read on every event; kept apart so an event does not copy the snapshot.
-    private var info: RunOutline?
+    /// What the snapshot said that later events need; not the snapshot itself, whose jobs and outline would
+    /// stay in memory for the whole run (megabytes on DAG10K).
+    private var info: (runId: String, metaJobName: String, startedBy: String)?
+    /// Jobs whose success was reused from an earlier run (resume): index, state, that run.
+    private var reused: [(job: Int, state: JobState, run: String)] = []
     private var names: [String] = []
     private var wallClockOrigin = 0.0
     private var finalStates: [JobState] = []
@@ -17,8 +19,10 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
     }
 
     public func attach(_ snapshot: RunSnapshot) {
-        self.snapshot = snapshot
-        info = snapshot.outline
+        info = (snapshot.outline.runId, snapshot.outline.metaJobName, snapshot.outline.startedBy)
+        reused = snapshot.jobs.indices.compactMap { j in
+            snapshot.jobs[j].reusedFrom.map { (j, snapshot.jobs[j].state, $0) }
+        }
         names = snapshot.outline.jobs.map(\.name)
         wallClockOrigin = snapshot.wallClockOrigin
         finalStates = snapshot.jobs.map(\.state)
@@ -34,11 +38,10 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
             o.string("run_id", info.runId); o.string("meta_job", info.metaJobName)
             o.int("jobs", names.count)
             o.string("started_by", info.startedBy)
-            for (j, record) in (snapshot?.jobs ?? []).enumerated() {
-                guard let run = record.reusedFrom else { continue }
+            for (j, state, run) in reused {
                 var r = JSONObjectWriter()
                 r.string("event", "job"); r.string("time", TimeFormat.iso8601(event.time))
-                r.string("job", names[j]); r.string("state", record.state.rawValue); r.int("attempt", 0)
+                r.string("job", names[j]); r.string("state", state.rawValue); r.int("attempt", 0)
                 r.string("reused_from", run)
                 reusedLines += r.finish() + "\n"
             }

@@ -5,7 +5,14 @@ import MetaJobScreen
 public final class PlainPrinter: RunObserver, @unchecked Sendable {
     private let out: OutputWriter
     private let showLogs: Bool
-    private var snapshot: RunSnapshot?
+    /// What the snapshot said that printing needs later. Not the snapshot itself: keeping its 10,000 jobs'
+    /// progress and outline for the whole run cost megabytes of peak memory on DAG10K.
+    private var attached = false
+    private var runId = ""
+    private var limit = 0
+    private var wallClockOrigin = 0.0
+    /// Jobs whose success was reused from an earlier run (resume), with that run.
+    private var reused: [(job: Int, run: String)] = []
     /// Each job's name, sanitized and padded once: printing runs for every event.
     private var paddedNames: [String] = []
     private var metaJobName = ""
@@ -18,7 +25,11 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
     }
 
     public func attach(_ snapshot: RunSnapshot) {
-        self.snapshot = snapshot
+        attached = true
+        runId = snapshot.outline.runId
+        limit = snapshot.limit
+        wallClockOrigin = snapshot.wallClockOrigin
+        reused = snapshot.jobs.indices.compactMap { j in snapshot.jobs[j].reusedFrom.map { (j, $0) } }
         let names = snapshot.outline.jobs.map(\.name).map { TerminalSanitizer.sanitize(Array($0.utf8)) }
         let width = min(32, names.map(\.count).max() ?? 0)
         paddedNames = names.map { $0.count >= width ? $0 : $0 + String(repeating: " ", count: width - $0.count) }
@@ -36,15 +47,12 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
     }
 
     public func receive(_ event: RunEvent) {
-        guard snapshot != nil else { return }
+        guard attached else { return }
         let stamp = stamp(event.time)
         switch event.kind {
         case .runStarted:
-            guard let snapshot else { return }
-            out.write("\(stamp) \(metaJobName): run \(snapshot.outline.runId) started — \(paddedNames.count) jobs, at most \(snapshot.limit) at a time\n")
-            for (j, record) in snapshot.jobs.enumerated() {
-                if let run = record.reusedFrom { out.write("\(stamp) \(paddedNames[j]) succeeded (reused from \(run))\n") }
-            }
+            out.write("\(stamp) \(metaJobName): run \(runId) started — \(paddedNames.count) jobs, at most \(limit) at a time\n")
+            for (j, run) in reused { out.write("\(stamp) \(paddedNames[j]) succeeded (reused from \(run))\n") }
         case .job(let u):
             // Written piece by piece into the writer's buffer: a 10,000-job run prints 40,000 of these lines, and
             // building each as a String (plus an array for its details) cost several allocations per line.
@@ -74,9 +82,9 @@ public final class PlainPrinter: RunObserver, @unchecked Sendable {
                 out.write(": ")
                 out.write(TerminalSanitizer.sanitize(Array(reason.utf8)))
             }
-            if u.state == .delayed, let readyAt = u.readyAt, let snapshot {
+            if u.state == .delayed, let readyAt = u.readyAt {
                 out.write("; next try in ")
-                out.write(TimeFormat.duration(max(0, snapshot.wallTime(readyAt) - event.time)))
+                out.write(TimeFormat.duration(max(0, wallClockOrigin + readyAt - event.time)))
             }
             out.write("\n")
         case let .log(job, _, stream, lines):
