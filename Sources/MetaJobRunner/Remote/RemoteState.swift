@@ -18,6 +18,8 @@ struct RemoteState {
     let deploymentId: String
     /// The service's root, for messages.
     let serviceURL: String
+    /// What jobs usually take (by job name): their status checks are timed by it.
+    let expected: [String: DurationEstimate]
     /// What may be shown of what the service says; the executor keeps it current (tokens seen so far).
     var words = ServiceMessage(secrets: [])
 
@@ -46,6 +48,7 @@ struct RemoteState {
         deploymentId = configuration.deploymentId
         self.serviceURL = serviceURL
         adoptions = configuration.adoptExecutions
+        expected = configuration.expectedDurations
     }
 
     /// Seconds between two logs reads of a watched job: at most 5, never more often than status checks.
@@ -93,6 +96,8 @@ struct RemoteState {
         case .poll:
             guard attempt.phase == .polling, attempt.pollTimer == id else { return }
             attempts[ticket.key]?.pollTimer = nil
+            attempts[ticket.key]?.checksMade += 1
+            attempts[ticket.key]?.lastCheck = now
             send(ticket.key, .status, "GET", attempt.executionPath)
         case .liveTimer:
             guard attempt.phase == .polling, attempt.liveTimer == id, watched.contains(ticket.key.job) else { return }

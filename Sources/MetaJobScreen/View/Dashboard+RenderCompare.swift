@@ -13,18 +13,24 @@ extension Dashboard {
                 focused: focus == .graph)
         let area = rect.inner
         guard area.height > 1, area.width > 20 else { return }
-        let nameWidth = max(8, min(24, (area.width - 4) / 4))
-        let sideWidth = max(8, min(20, (area.width - nameWidth - 4) / 3))
+        // Columns as wide as their content (within limits), so the CHANGE words, which say it all, get the rest.
+        let names = pane.jobs.map { run.jobs[$0].name.count } + pane.removed.map { ScreenText.label($0.name).count }
+        let nameWidth = max(8, min(24, (area.width - 4) / 4, names.max() ?? 0))
+        func side(_ state: String?, _ seconds: Double?) -> String {
+            guard let state else { return "-" }
+            // The state as its glyph (a shape, not a colour); the words for it are in CHANGE when it changed.
+            let glyph = JobState(rawValue: state).map { String(glyphs.glyph($0)) } ?? "?"
+            return glyph + " " + (seconds.map(TimeText.duration) ?? ScreenText.label(state))
+        }
+        let sides = pane.rowOf.compactMap { $0 }.flatMap { [side($0.stateBefore, $0.durationBefore), side($0.stateNow, $0.durationNow)] }
+            + pane.removed.map { side($0.stateBefore, $0.durationBefore) }
+        let sideWidth = max(8, min(16, (area.width - nameWidth - 4) / 3, sides.map(\.count).max() ?? 0))
         let beforeX = area.x + 3 + nameWidth + 1, nowX = beforeX + sideWidth + 1, changeX = nowX + sideWidth + 1
         let rightEdge = area.x + area.width
         buffer.put("JOB", x: area.x + 3, y: area.y, role: .dim)
         buffer.put("BEFORE", x: beforeX, y: area.y, role: .dim)
         buffer.put("NOW", x: nowX, y: area.y, role: .dim)
         buffer.put("CHANGE", x: changeX, y: area.y, role: .dim, maxWidth: max(0, rightEdge - changeX))
-        func side(_ state: String?, _ seconds: Double?) -> String {
-            guard let state else { return "-" }
-            return ScreenText.label(state) + (seconds.map { " " + TimeText.duration($0) } ?? "")
-        }
         let rows = area.height - 1
         var lines: [(job: Int?, row: JobComparison?)] = pane.jobs.map { ($0, pane.rowOf.indices.contains($0) ? pane.rowOf[$0] : nil) }
         lines += pane.removed.map { (nil, $0) }
@@ -39,7 +45,8 @@ extension Dashboard {
             let y = area.y + 1 + r - top
             let line = lines[r]
             let changed = line.row?.changed ?? false
-            let words = line.row?.changeWords(duration: TimeText.duration) ?? ""
+            let said = line.row?.changeWords(duration: TimeText.duration) ?? ""
+            let words = glyphs.isASCII ? said.replacingArrows() : said
             let failedNow = line.row?.stateNow.flatMap(JobState.init(rawValue:))?.isFailure == true
             let changeRole: StyleRole = line.row?.durationChange == .slower || (line.row?.statusChanged == true && failedNow)
                 ? .error : (changed ? .warning : .dim)
@@ -70,7 +77,7 @@ extension Dashboard {
     func attemptLines(_ job: JobView) -> [(String, String, StyleRole)] {
         guard job.attempts.count > 1 else { return [] }
         return job.attempts.map { a in
-            var cells = [a.duration.map(TimeText.duration) ?? "running"]
+            var cells = [a.duration.map(TimeText.preciseDuration) ?? "running"]
             cells.append(a.exitCode.map { "exit \($0)" } ?? "exit -")
             cells.append(a.state?.rawValue ?? "running")
             if let reason = a.reason { cells.append(ScreenText.label(reason)) }
@@ -80,3 +87,10 @@ extension Dashboard {
     }
 }
 
+
+extension String {
+    /// The text with each `→` as `->`, for terminals that draw ASCII only.
+    fileprivate func replacingArrows() -> String {
+        split(separator: "→", omittingEmptySubsequences: false).joined(separator: "->")
+    }
+}
