@@ -38,7 +38,7 @@ struct DashboardCompareTmuxTests {
         #expect(changes.screen.contains("1 of 2 jobs"), "only it changed:\n\(changes.screen)")
         // C lists only the changed jobs: steady goes.
         try tmux.press("C")
-        let only = try tmux.waitFor("the changed jobs only") { $0.contains("changed only, C all") }
+        let only = try tmux.waitFor("the changed jobs only") { $0.contains("(changed only") }
         #expect(!only.screen.split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("succeeded") },
                 "an unchanged job is not listed:\n\(only.screen)")
         try tmux.press("q")
@@ -70,7 +70,8 @@ struct DashboardCompareTmuxTests {
         let prompt = try tmux.waitFor(text: "save to: ")
         let name = try #require(prompt.screen.split(separator: "\n").lazy.compactMap { line -> String? in
             guard let at = line.range(of: "save to: ") else { return nil }
-            return String(line[at.upperBound...].prefix { $0 != " " && $0 != "│" })
+            // The prompt draws its cursor as "_" after the text.
+            return String(line[at.upperBound...].prefix { $0 != " " && $0 != "│" && $0 != "_" })
         }.first)
         #expect(name.hasPrefix("keep-") && name.hasSuffix("-talker-attempt1.log"), "suggested \(name)")
         try tmux.press("Enter")

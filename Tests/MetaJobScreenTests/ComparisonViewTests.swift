@@ -39,7 +39,7 @@ struct ComparisonViewTests {
         ViewSnapshotTests.snapshot(text, "changes", ascii: ascii)
         // extract: 10s → 40s is beyond both noise bounds; clean failed; load did not run.
         let extract = try #require(text.split(separator: "\n").first { $0.contains("extract") && $0.contains("slower") })
-        #expect(extract.contains("10s") && extract.contains("40s"))
+        #expect(extract.contains("10.00s") && extract.contains("40.00s"))
         #expect(text.contains(ascii ? "succeeded -> user_error" : "succeeded → user_error"))
         #expect(text.contains("2 of 3") == false && text.contains("3 of 3 jobs"), "all three changed")
         // C lists only the changed jobs; with every job changed the list is the same, so mark one unchanged.
@@ -49,7 +49,7 @@ struct ComparisonViewTests {
         _ = d.update(.key(.character("C")))
         let only = d.render().text
         ViewSnapshotTests.snapshot(only, "changes-only", ascii: ascii)
-        #expect(!only.split(separator: "\n").contains { $0.contains("extract") && $0.contains("40s") }, "an unchanged job is not listed")
+        #expect(!only.split(separator: "\n").contains { $0.contains("extract") && $0.contains("40.00s") }, "an unchanged job is not listed")
         #expect(!only.contains("same"))
         #expect(d.selectedJob == 1, "the selection moves to a listed job")
         _ = d.update(.key(.down))

@@ -20,7 +20,7 @@ extension Dashboard {
             guard let state else { return "-" }
             // The state as its glyph (a shape, not a colour); the words for it are in CHANGE when it changed.
             let glyph = JobState(rawValue: state).map { String(glyphs.glyph($0)) } ?? "?"
-            return glyph + " " + (seconds.map(TimeText.duration) ?? ScreenText.label(state))
+            return glyph + " " + (seconds.map(TimeText.preciseDuration) ?? ScreenText.label(state))
         }
         let sides = pane.rowOf.compactMap { $0 }.flatMap { [side($0.stateBefore, $0.durationBefore), side($0.stateNow, $0.durationNow)] }
             + pane.removed.map { side($0.stateBefore, $0.durationBefore) }
@@ -45,7 +45,7 @@ extension Dashboard {
             let y = area.y + 1 + r - top
             let line = lines[r]
             let changed = line.row?.changed ?? false
-            let said = line.row?.changeWords(duration: TimeText.duration) ?? ""
+            let said = line.row?.changeWords(duration: TimeText.preciseDuration) ?? ""
             let words = glyphs.isASCII ? said.replacingArrows() : said
             let failedNow = line.row?.stateNow.flatMap(JobState.init(rawValue:))?.isFailure == true
             let changeRole: StyleRole = line.row?.durationChange == .slower || (line.row?.statusChanged == true && failedNow)
