@@ -108,6 +108,9 @@ final class PreparedRun: @unchecked Sendable {
         }
     }
 
+    /// How the run's remote jobs reach the Control Service (with their expected durations); nil without remote jobs.
+    var remoteConfiguration: RemoteConfiguration? { executors.remote }
+
     /// What to tell the user before the run starts (remote TLS settings, a watchdog that could not start).
     var warnings: [String] { (executors.remote.map(RemoteSettingsResolver.warnings) ?? []) + executors.warnings }
 
