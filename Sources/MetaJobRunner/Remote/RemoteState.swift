@@ -6,8 +6,9 @@ import MetaJobCore
 /// events for the runner come out (`RemoteAction`). It does no I/O and reads no clock: `handle` is given the
 /// time, so tests drive every rule with a manual clock and no socket.
 ///
-/// Request budget per job: one start, one status check per interval (the check that sees the end carries the
-/// final status), one logs read — plus, only while someone watches the job, a logs read every few seconds.
+/// Request budget per job: one start, at most one status check per interval (the check that sees the end carries
+/// the final status; a job whose usual duration is known has them timed by it, see `RemoteState+Expectation`),
+/// one logs read — plus, only while someone watches the job, a logs read every few seconds.
 /// Start refusals (409, 5xx, unreachable) go to the runner's delay queue; failed status checks back off. A
 /// start that may have created an execution without saying so (no answer, a lost connection, 5xx) is looked
 /// for in the job's executions before the job is started again.
