@@ -189,6 +189,16 @@ public final class TerminalDriver: @unchecked Sendable {
         }
     }
 
+    /// Puts `text` on the terminal's clipboard with OSC 52 (`ClipboardSequence`), between frames: the sequence
+    /// moves no cursor and changes no cell, so ncurses's idea of the screen stays right.
+    public func copyToClipboard(_ text: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard running, let output else { return }
+        let sequence = ClipboardSequence.osc52(text)
+        _ = sequence.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, output) }
+        fflush(output)
+    }
+
     /// Forgets what is on the screen so the next `draw` repaints everything (after another program wrote to it).
     public func invalidate() {
         dispatchPrecondition(condition: .onQueue(queue))

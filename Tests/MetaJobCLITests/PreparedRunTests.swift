@@ -55,6 +55,37 @@ struct PreparedRunTests {
         #expect(run.exitCode(signal: SIGTERM) == .terminated && run.exitCode(signal: SIGINT) == .interrupted)
     }
 
+    /// Remote jobs get their expected durations from the history's past successes of the same meta job and
+    /// job name, so their status checks are timed by them; a job the history does not know gets none.
+    @Test func remoteJobsTakeTheirExpectedDurationsFromTheHistory() throws {
+        let dir = NSTemporaryDirectory() + "prepared-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try HistoryStore(path: dir + "/history.sqlite")
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        for _ in 0..<2 {
+            let local = try PreparedRun(source: Self.source([JobDefinition(name: "ingest-job", command: .shell("sleep 0.2"))]),
+                                        options: try Self.options(), environment: environment, store: store)
+            local.start()
+            #expect(Self.waitForFinish(local))
+            _ = local.closeRecording()
+        }
+        var variables = ProcessInfo.processInfo.environment
+        variables["VDK_CONTROL_SERVICE_REST_API_URL"] = "http://127.0.0.1:9"
+        let jobs = [JobDefinition(name: "ingest-job", teamName: "team-a", executor: .remote),
+                    JobDefinition(name: "fresh-job", teamName: "team-a", executor: .remote)]
+        let remote = try PreparedRun(source: Self.source(jobs), options: try Self.options(), environment: Environment(variables), store: store)
+        defer { _ = remote.closeRecording() }
+        let expected = try #require(remote.remoteConfiguration?.expectedDurations)
+        #expect(Set(expected.keys) == ["ingest-job"])
+        let estimate = try #require(expected["ingest-job"])
+        #expect(estimate.sampleCount == 2 && estimate.median >= 0.2 && estimate.median < 2, "\(estimate)")
+        // Without a history there is nothing to time them by.
+        let unrecorded = try PreparedRun(source: Self.source(jobs), options: try Self.options(), environment: Environment(variables), store: nil)
+        #expect(unrecorded.remoteConfiguration?.expectedDurations.isEmpty == true)
+        _ = unrecorded.closeRecording()
+    }
+
     @Test func aBadSettingIsAProblemBeforeAnythingStarts() throws {
         #expect(throws: PreparedRun.Problem.self) {
             try PreparedRun(source: Self.source([JobDefinition(name: "a", command: .shell("true"))]),

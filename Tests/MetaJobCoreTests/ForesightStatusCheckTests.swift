@@ -60,7 +60,7 @@ struct ForesightStatusCheckTests {
         #expect(times.filter { $0 < 300 }.isEmpty, "the fixed schedule checks 7 times in the first 300 s")
         let near = times.filter { $0 >= 860 && $0 <= 940 }.count
         #expect(near >= 4, "the fixed schedule checks twice within one interval of the expected end; got \(near)")
-        #expect(times.filter { $0 < 900 }.count <= 8, "the fixed schedule checks 22 times before the expected end")
+        #expect(times.filter { $0 < 900 }.count <= 10, "the fixed schedule checks 22 times before the expected end")
     }
 
     @Test func anEndAroundTheExpectedEndIsNoticedWithinAQuarterInterval() {
@@ -80,6 +80,24 @@ struct ForesightStatusCheckTests {
             let noticed = Self.checks(s, until: duration).last!
             #expect(noticed - duration <= 8 * 40 + 1e-9, "ended at \(duration), noticed at \(noticed)")
         }
+    }
+
+    /// Ends spread over the dense window (E − S … P + S) are noticed with a median delay under a quarter of the
+    /// fixed schedule's (S/2 there: an end falls anywhere in an interval).
+    @Test(arguments: [(900.0, 1000.0), (900, 900), (2.3, 2.34)])
+    func endsAroundTheExpectedEndAreNoticedFourTimesSooner(median: Double, p90: Double) throws {
+        let interval = median > 100 ? 40.0 : 0.1
+        let s = StatusCheckSchedule(interval: interval, estimate: DurationEstimate(median: median, p90: p90))
+        let window = try #require(s.denseWindow)
+        #expect(window.lowerBound <= median - interval && window.upperBound >= p90 + interval)
+        var delays: [Double] = []
+        for i in 0..<200 {
+            let end = median - interval + (p90 - median + 2 * interval) * Double(i) / 200
+            delays.append(Self.checks(s, until: end).last! - end)
+        }
+        delays.sort()
+        #expect(delays[100] < interval / 8, "median delay \(delays[100]) at S = \(interval)")
+        #expect(delays.last! <= interval / 2, "worst delay \(delays.last!)")
     }
 
     @Test func aZeroEstimateIsTheFixedInterval() {

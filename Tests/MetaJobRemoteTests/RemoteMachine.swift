@@ -23,9 +23,9 @@ struct RemoteMachine {
     /// Every wake-up asked for: (asked at, due at).
     private(set) var wakeLog: [(asked: Double, due: Double)] = []
 
-    init(interval: Double = 40, adopt: [String: String] = [:], secrets: [String] = []) {
+    init(interval: Double = 40, adopt: [String: String] = [:], secrets: [String] = [], expected: [String: DurationEstimate] = [:]) {
         let configuration = RemoteConfiguration(baseURL: URL(string: "https://cs.example.com/api")!, statusCheckSeconds: interval,
-                                                adoptExecutions: adopt)
+                                                adoptExecutions: adopt, expectedDurations: expected)
         state = RemoteState(configuration: configuration, serviceURL: "https://cs.example.com/api")
         state.words = ServiceMessage(secrets: secrets)
     }

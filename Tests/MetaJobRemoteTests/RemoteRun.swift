@@ -11,10 +11,11 @@ enum RemoteRun {
     /// with blocking tests, and only the tests about timeouts should ever see one.
     static func make(_ jobs: [JobDefinition], server: FakeControlService, serviceURL: String? = nil, limit: Int = 15, interval: Double = 0.05,
                      requestTimeout: Double = 60, token: String? = nil, adopt: [String: String] = [:],
-                     defaultExecutor: ExecutorKind = .remote) -> (Runner, RunEvents) {
+                     defaultExecutor: ExecutorKind = .remote, expected: [String: DurationEstimate] = [:]) -> (Runner, RunEvents) {
         let configuration = RemoteConfiguration(baseURL: URL(string: serviceURL ?? server.url)!, statusCheckSeconds: interval, apiToken: token,
                                                 authorizationURL: token == nil ? nil : URL(string: server.tokenURL),
-                                                requestTimeoutSeconds: requestTimeout, adoptExecutions: adopt)
+                                                requestTimeoutSeconds: requestTimeout, adoptExecutions: adopt,
+                                                expectedDurations: expected)
         let settings = RunSettings(maxConcurrentRunningJobs: limit, delayedJobsMinDelaySeconds: 0.05,
                                    delayedJobsRandomizedAddedDelaySeconds: 0.05, terminationGraceSeconds: 1)
         return TestRun.make(jobs, settings: settings, defaultExecutor: defaultExecutor, startedBy: startedBy) { kind, queue, sink in
@@ -24,10 +25,10 @@ enum RemoteRun {
     }
 
     /// VEP-1243 Appendix A's shape, time scaled down (E = 2.25 s; with S = 0.1 s the same E/S of 22.5): six jobs
-    /// job1 … job6 and the service that runs each for 2.25 s.
-    static func appendixA() async throws -> (FakeControlService, [JobDefinition]) {
+    /// job1 … job6 and the service that runs each for `runSeconds` (2.25 s).
+    static func appendixA(runSeconds: Double = 2.25) async throws -> (FakeControlService, [JobDefinition]) {
         var scripts: [String: FakeControlService.Script] = [:]
-        for n in (1...6).map({ "job\($0)" }) { scripts[n] = FakeControlService.Script(runSeconds: 2.25) }
+        for n in (1...6).map({ "job\($0)" }) { scripts[n] = FakeControlService.Script(runSeconds: runSeconds) }
         let server = try await FakeControlService(scripts: scripts)
         let jobs = [job("job1"), job("job2", ["job1"]), job("job3", ["job1"]),
                     job("job4", ["job1"]), job("job5", ["job2", "job3"]), job("job6", ["job4"])]

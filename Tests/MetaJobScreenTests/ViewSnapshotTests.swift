@@ -149,7 +149,7 @@ struct ViewSnapshotTests {
         let open = d.update(.key(.enter))
         #expect(open == [.openPastRun(runId: "20251124-140000-cd34")])
         let load = d.update(.pastRun(HistoryFixture.detail, dependsOn: HistoryFixture.detail.storedDependencies()))
-        #expect(load == [.loadLogs(runId: "20251124-140000-cd34", job: "extract", attempt: 1)])
+        #expect(load == [.loadLogs(runId: "20251124-140000-cd34", job: "extract", attempt: 1), .loadComparison(runId: "20251124-140000-cd34")])
         _ = d.update(.pastLogs(runId: "20251124-140000-cd34", job: "extract", attempt: 1,
                                lines: [StoredLogLine(sequence: 5, time: LiveRunFixture.origin, attempt: 1, stream: .stdout,
                                                      bytes: Array("stored line \u{1B}[31mred\u{1B}[0m".utf8))]))

@@ -1,20 +1,34 @@
 import ArgumentParser
 import Foundation
+import MetaJobCore
 import MetaJobHistory
 import MetaJobScreen
 
-/// `metajob history show RUN`: one run and each of its jobs.
+/// `metajob history show RUN [--compare [OTHER]]`: one run and each of its jobs; with `--compare`, what changed
+/// since the previous run of its meta job (or since OTHER).
 struct HistoryShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a run and each of its jobs.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a run and each of its jobs.",
+        discussion: "With --compare, each job is set beside the same job in the previous run of the meta job (or in OTHER): status changes and durations that moved beyond ±25 % and ±5 s.")
 
     @OptionGroup var history: HistoryOptions
     @Argument(help: ArgumentHelp("The run id, or any unique prefix of it.", valueName: "run")) var runID: String
+    @Argument(help: ArgumentHelp("With --compare: the run to compare with (default: the previous run of the same meta job).",
+                                 valueName: "other")) var otherID: String?
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Option(name: .long, help: "plain or json (the same as --json).") var output: OutputFormat?
+    @Flag(name: .long, help: "Show what changed since the previous run of the meta job (or since OTHER).") var compare = false
+
+    func validate() throws {
+        if otherID != nil && !compare { throw ValidationError("a second run id is only taken with --compare") }
+    }
 
     func run() throws {
         let store = try history.open(Environment(ProcessInfo.processInfo.environment))
+        let asJSON = json || output == .json
+        if compare { return try printComparison(store, asJSON: asJSON) }
         let detail = try HistoryFormat.attempt { try store.run(runID) }
-        if json {
+        if asJSON {
             CLIOutput.stdout(HistoryFormat.json(detail) + "\n")
             return
         }
@@ -37,5 +51,19 @@ struct HistoryShowCommand: ParsableCommand {
         }
         text += HistoryFormat.table(rows)
         CLIOutput.stdout(TerminalSanitizer.sanitizeText(text))
+    }
+
+    private func printComparison(_ store: HistoryStore, asJSON: Bool) throws {
+        let found = try HistoryFormat.attempt { try store.comparison(of: runID, with: otherID) }
+        guard let comparison = found else {
+            let run = try HistoryFormat.attempt { try store.run(runID) }.summary
+            CLIOutput.error("run \(run.runId) is the first run of \(run.metaJob) in the history: nothing to compare it with. Name another run: metajob history show \(run.runId) --compare OTHER")
+            throw CLIExit.invalid
+        }
+        if asJSON {
+            CLIOutput.stdout(HistoryFormat.json(comparison) + "\n")
+        } else {
+            CLIOutput.stdout(TerminalSanitizer.sanitizeText("run \(comparison.runId) " + HistoryFormat.text(comparison)))
+        }
     }
 }

@@ -161,6 +161,19 @@ final class DashboardLoop: @unchecked Sendable {
             readHistory { store in
                 .pastLogs(runId: runId, job: job, attempt: attempt, lines: try store.logs(runId: runId, job: job, attempt: attempt))
             }
+        case .loadComparison(let runId):
+            readHistory { store in .comparison(runId: runId, try store.comparison(of: runId)) }
+        case let .saveLog(runId, job, attempt, path):
+            readHistory { store in
+                do {
+                    let saved = try LogFileSaver.save(store: store, runId: runId, job: job, attempt: attempt, path: path)
+                    return .logSaved(path: saved.path, bytes: saved.bytes)
+                } catch let problem as LogFileSaver.Problem {
+                    return .failed(problem.description)
+                }
+            }
+        case .copyToClipboard(let text):
+            driver.copyToClipboard(text)
         case .resume(let runId):
             resume(runId)
         }

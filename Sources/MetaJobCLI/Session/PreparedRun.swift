@@ -47,13 +47,18 @@ final class PreparedRun: @unchecked Sendable {
             throw Problem(text: IssuePrinter.plain(report.issues, file: source.definitionPath ?? definition.name))
         }
         let remoteJobs = jobs.filter { $0.executor == .remote }.map(\.definition)
-        let remote: RemoteConfiguration?
+        var remote: RemoteConfiguration?
         do {
             remote = remoteJobs.isEmpty ? nil
                 : try RemoteSettingsResolver.resolve(configuration, environment: environment, remoteJobs: remoteJobs,
                                                      adopt: source.adoptExecutions)
         } catch {
             throw Problem(text: "error: " + TerminalSanitizer.sanitizeText(error.message) + "\n")
+        }
+        // Status checks timed by what the jobs usually take; a history that cannot be read leaves the fixed interval.
+        if remote != nil, let store {
+            remote?.expectedDurations = (try? store.statusCheckExpectations(metaJob: definition.name,
+                                                                            jobs: remoteJobs.map(\.name))) ?? [:]
         }
         let executors = RunExecutors(jobs: jobs, remote: remote, baseEnvironment: environment.variables,
                                      graceSeconds: configuration.settings.terminationGraceSeconds)
@@ -102,6 +107,9 @@ final class PreparedRun: @unchecked Sendable {
             self.lock.unlock()
         }
     }
+
+    /// How the run's remote jobs reach the Control Service (with their expected durations); nil without remote jobs.
+    var remoteConfiguration: RemoteConfiguration? { executors.remote }
 
     /// What to tell the user before the run starts (remote TLS settings, a watchdog that could not start).
     var warnings: [String] { (executors.remote.map(RemoteSettingsResolver.warnings) ?? []) + executors.warnings }

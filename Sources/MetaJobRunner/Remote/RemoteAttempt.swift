@@ -28,6 +28,12 @@ struct RemoteAttempt: Sendable {
     var pollFailures = 0
     /// The ticket of the one status-check wake-up that counts: an older one firing does nothing.
     var pollTimer: Int?
+    /// Monotonic seconds when the execution began, as far as we know: status checks timed by expectation
+    /// count from it.
+    var runningSince: Double = 0
+    /// Status checks sent so far, and when the last one was (the schedule's budget counts them).
+    var checksMade = 0
+    var lastCheck: Double?
     var cancelRequested = false
     var cancelSent = false
     /// What of the execution's logs has been passed on.

@@ -1,4 +1,5 @@
 import Foundation
+import MetaJobCore
 
 /// How the remote executor reaches the VDK Control Service: its URL, credentials, TLS, timing.
 public struct RemoteConfiguration: Sendable {
@@ -18,11 +19,15 @@ public struct RemoteConfiguration: Sendable {
     public var adoptExecutions: [String: String]
     /// The deployment executions are started from.
     public var deploymentId: String
+    /// What each job (by name) usually takes, from the history: its status checks are timed by it
+    /// (`StatusCheckSchedule`). A job not named here is checked every `statusCheckSeconds`.
+    public var expectedDurations: [String: DurationEstimate]
 
     /// A configuration; everything but the URL has the VDK plugin's default.
     public init(baseURL: URL, statusCheckSeconds: Double = 40, apiToken: String? = nil, authorizationURL: URL? = nil,
                 verifyTLS: Bool = true, requestTimeoutSeconds: Double = 60, adoptExecutions: [String: String] = [:],
-                deploymentId: String = "production") {
+                deploymentId: String = "production",
+                expectedDurations: [String: DurationEstimate] = [:]) {
         self.baseURL = baseURL
         self.statusCheckSeconds = statusCheckSeconds
         self.apiToken = apiToken
@@ -31,5 +36,6 @@ public struct RemoteConfiguration: Sendable {
         self.requestTimeoutSeconds = requestTimeoutSeconds
         self.adoptExecutions = adoptExecutions
         self.deploymentId = deploymentId
+        self.expectedDurations = expectedDurations
     }
 }

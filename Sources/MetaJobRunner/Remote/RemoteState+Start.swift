@@ -123,7 +123,7 @@ extension RemoteState {
 
     mutating func reattachAnswered(_ key: AttemptKey, _ id: String, _ result: Result<HTTPReply, TransportFailure>) {
         if case .success(let reply) = result, reply.status == 200, let info = ExecutionInfo.decode(reply.body) {
-            began(key, id)
+            began(key, id, startTime: info.startTime)
             executionSeen(key, info)
             return
         }
@@ -146,14 +146,27 @@ extension RemoteState {
 
     // MARK: - Outcomes of a start
 
-    /// The execution is known: report it started and check its status, first 0.75–1 interval from now.
-    mutating func began(_ key: AttemptKey, _ id: String) {
+    /// The execution is known: report it started and check its status, first 0.75–1 interval from now (or
+    /// when the job's expected duration says, see `RemoteState+Expectation`).
+    mutating func began(_ key: AttemptKey, _ id: String, startTime: Double? = nil) {
         attempts[key]?.executionId = id
         attempts[key]?.phase = .polling
+        // A re-attached execution may have run a while: its checks count from the service's start time.
+        attempts[key]?.runningSince = now - max(0, startTime.map { wall - $0 } ?? 0)
+        if startTime != nil {
+            // The re-attach read was a status check: the schedule goes on from it.
+            attempts[key]?.checksMade = 1
+            attempts[key]?.lastCheck = now
+        }
         emit(.started(key, executionId: id))
         let attempt = attempts[key]!
         if attempt.cancelRequested {
             sendCancel(key)
+            return
+        }
+        if let delay = expectedCheckDelay(key) {
+            schedulePoll(key, after: delay)
+            if watched.contains(key.job) { scheduleLive(key, after: livePeriod) }
             return
         }
         // Spread first checks over the last quarter of the interval, so jobs started together do not check together.

@@ -54,7 +54,7 @@ extension RemoteState {
         }
         let attempt = attempts[key]!
         if attempt.cancelRequested && !attempt.cancelSent { sendCancel(key); return }
-        schedulePoll(key, after: interval)
+        schedulePoll(key, after: expectedCheckDelay(key) ?? interval)
     }
 
     // MARK: - Cancel

@@ -6,8 +6,9 @@ import MetaJobCore
 /// events for the runner come out (`RemoteAction`). It does no I/O and reads no clock: `handle` is given the
 /// time, so tests drive every rule with a manual clock and no socket.
 ///
-/// Request budget per job: one start, one status check per interval (the check that sees the end carries the
-/// final status), one logs read — plus, only while someone watches the job, a logs read every few seconds.
+/// Request budget per job: one start, at most one status check per interval (the check that sees the end carries
+/// the final status; a job whose usual duration is known has them timed by it, see `RemoteState+Expectation`),
+/// one logs read — plus, only while someone watches the job, a logs read every few seconds.
 /// Start refusals (409, 5xx, unreachable) go to the runner's delay queue; failed status checks back off. A
 /// start that may have created an execution without saying so (no answer, a lost connection, 5xx) is looked
 /// for in the job's executions before the job is started again.
@@ -18,6 +19,8 @@ struct RemoteState {
     let deploymentId: String
     /// The service's root, for messages.
     let serviceURL: String
+    /// What jobs usually take (by job name): their status checks are timed by it.
+    let expected: [String: DurationEstimate]
     /// What may be shown of what the service says; the executor keeps it current (tokens seen so far).
     var words = ServiceMessage(secrets: [])
 
@@ -46,6 +49,7 @@ struct RemoteState {
         deploymentId = configuration.deploymentId
         self.serviceURL = serviceURL
         adoptions = configuration.adoptExecutions
+        expected = configuration.expectedDurations
     }
 
     /// Seconds between two logs reads of a watched job: at most 5, never more often than status checks.
@@ -93,6 +97,8 @@ struct RemoteState {
         case .poll:
             guard attempt.phase == .polling, attempt.pollTimer == id else { return }
             attempts[ticket.key]?.pollTimer = nil
+            attempts[ticket.key]?.checksMade += 1
+            attempts[ticket.key]?.lastCheck = now
             send(ticket.key, .status, "GET", attempt.executionPath)
         case .liveTimer:
             guard attempt.phase == .polling, attempt.liveTimer == id, watched.contains(ticket.key.job) else { return }

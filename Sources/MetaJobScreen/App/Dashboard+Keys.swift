@@ -68,14 +68,14 @@ extension Dashboard {
             case .backspace:
                 if !text.isEmpty { text.removeLast() }
                 self.overlay = .prompt(target, text: text)
-                if target != .logSearch { return submit(target, text) }
+                if target.isFilter { return submit(target, text) }
                 return []
             case .character(let c):
                 // Only what draws as itself in one column (no controls, no wide characters) goes into a prompt.
                 if ScreenText.label(String(c)) == String(c) && text.count < 200 { text.append(c) }
                 self.overlay = .prompt(target, text: text)
                 // Filters narrow as you type; a log search runs on Enter (it may scan 20,000 lines).
-                if target != .logSearch { return submit(target, text) }
+                if target.isFilter { return submit(target, text) }
                 return []
             default:
                 return []
@@ -100,6 +100,8 @@ extension Dashboard {
         case .runFilter:
             browser.filter = text
             browser.rebuildRows()
+        case let .saveLog(job, attempt):
+            return saveLog(job: job, attempt: attempt, path: text)
         }
         return []
     }
@@ -194,7 +196,7 @@ extension Dashboard {
         case .escape:
             if focus != .graph { focus = .graph; return [] }
             if graphMode == .list && !graphPane.listFilter.isEmpty { return submit(.jobFilter, "") }
-            if graphMode == .timeline {
+            if graphMode == .timeline || graphMode == .changes {
                 if !showDag() { graphMode = .list }
                 return []
             }
@@ -208,6 +210,12 @@ extension Dashboard {
         case .character("l"):
             if graphMode == .list { _ = showDag() } else { graphMode = .list }
             return []
+        case .character("C"):
+            return compareKey()
+        case .character("s"):
+            return saveLogKey()
+        case .character("y"):
+            return copyKey()
         case .character("t"):
             if graphMode == .timeline {
                 if !showDag() { graphMode = .list }
@@ -291,9 +299,9 @@ extension Dashboard {
         var target: Int?
         switch key {
         case .up, .character("k"):
-            target = dag ? graphPane.layout.vertical(from: selectedJob, by: -1) : graphPane.jobList.step(from: selectedJob, by: -1)
+            target = dag ? graphPane.layout.vertical(from: selectedJob, by: -1) : listStep(from: selectedJob, by: -1)
         case .down, .character("j"):
-            target = dag ? graphPane.layout.vertical(from: selectedJob, by: 1) : graphPane.jobList.step(from: selectedJob, by: 1)
+            target = dag ? graphPane.layout.vertical(from: selectedJob, by: 1) : listStep(from: selectedJob, by: 1)
         case .left, .character("h"):
             target = dag ? graphPane.layout.horizontal(from: selectedJob, by: -1) : nil
         case .right:
@@ -301,15 +309,15 @@ extension Dashboard {
         case .pageUp, .pageDown:
             var j = selectedJob
             for _ in 0..<max(1, pageSize / (dag ? DagLayout.pitch : 1)) {
-                let next = dag ? graphPane.layout.vertical(from: j, by: key == .pageUp ? -1 : 1) : graphPane.jobList.step(from: j, by: key == .pageUp ? -1 : 1)
+                let next = dag ? graphPane.layout.vertical(from: j, by: key == .pageUp ? -1 : 1) : listStep(from: j, by: key == .pageUp ? -1 : 1)
                 guard let next else { break }
                 j = next
             }
             target = j
         case .home, .character("g"):
-            target = graphPane.jobList.jobs.first
+            target = listedJobs.first
         case .end, .character("G"):
-            target = graphPane.jobList.jobs.last
+            target = listedJobs.last
         case .character("/"):
             if graphMode == .list {
                 overlay = .prompt(.jobFilter, text: graphPane.listFilter)

@@ -63,6 +63,8 @@ public struct Dashboard: Sendable {
     var logPane = LogPane()
     /// The history browser's list.
     var browser = RunBrowser()
+    /// The past run set beside the run before it (`C`).
+    var comparisonPane = ComparisonPane()
 
     var status: StatusMessage?
     var now = 0.0
@@ -147,6 +149,12 @@ public struct Dashboard: Sendable {
             guard let run = past, run.runId == runId, let j = run.graph.index[job] else { return [] }
             pastLogs.replace(job: j, attempt: attempt, lines: lines.map { ($0.bytes, $0.stream == .stderr) })
             return []
+        case let .comparison(runId, comparison):
+            comparisonAnswered(runId: runId, comparison)
+            return []
+        case let .logSaved(path, bytes):
+            logSaved(path: path, bytes: bytes)
+            return []
         case .failed(let text):
             status = StatusMessage(text: ScreenText.label(text), role: .error)
             return []
@@ -162,6 +170,13 @@ public struct Dashboard: Sendable {
             view.team = outline.jobs[j].team.map(ScreenText.label)
             view.retries = outline.jobs[j].retries
             view.progress = snapshot.jobs[j]
+            view.attempts = snapshot.jobs[j].spans.map { span in
+                AttemptRecord(attempt: span.attempt, start: span.start, end: span.end, state: span.end == nil ? nil : span.state)
+            }
+            if let last = view.attempts.indices.last, view.attempts[last].end != nil {
+                view.attempts[last].exitCode = snapshot.jobs[j].exitCode
+                view.attempts[last].reason = snapshot.jobs[j].reason
+            }
             return view
         }
         var run = RunView(runId: outline.runId, metaJobName: ScreenText.label(outline.metaJobName),
@@ -225,6 +240,7 @@ public struct Dashboard: Sendable {
             var view = JobView(name: ScreenText.label(history.name))
             view.team = history.team.map(ScreenText.label)
             view.progress = JobProgress(history: history)
+            view.attempts = [AttemptRecord](history: history)
             return view
         }
         var run = RunView(runId: detail.summary.runId, metaJobName: ScreenText.label(detail.summary.metaJob),
@@ -234,6 +250,7 @@ public struct Dashboard: Sendable {
         run.outcome = detail.summary.state == .running ? nil : ScreenText.label(detail.summary.state.rawValue)
         run.endTime = detail.summary.endedAt
         let refresh = past?.runId == run.runId && showingPast && screen == .run
+        let ended = refresh && past?.isRunning == true && !run.isRunning
         past = run
         if !refresh {
             pastLogs.removeAll()
@@ -246,6 +263,7 @@ public struct Dashboard: Sendable {
             // Still going in another process: fetch the selected log again.
             requestedLogs.removeAll()
         }
+        if !refresh || ended { return logRequest() + comparisonRequest(openWhenAnswered: !refresh) }
         return logRequest()
     }
 

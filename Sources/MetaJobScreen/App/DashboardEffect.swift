@@ -12,6 +12,13 @@ public enum DashboardEffect: Sendable, Equatable {
     case openPastRun(runId: String)
     /// Load one attempt's stored log (answered with `.pastLogs`).
     case loadLogs(runId: String, job: String, attempt: Int)
+    /// Compare a past run with the previous run of its meta job (answered with `.comparison`).
+    case loadComparison(runId: String)
+    /// Write one attempt's stored log, bytes exactly as recorded, to a new file at `path` (never over an
+    /// existing one); answered with `.logSaved` or `.failed`.
+    case saveLog(runId: String, job: String, attempt: Int, path: String)
+    /// Put `text` on the terminal's clipboard (OSC 52, written by the driver; `text` is already sanitised).
+    case copyToClipboard(String)
     /// Resume a past run (the history issue's resume); answered with `.live` for the new run.
     case resume(runId: String)
 }

@@ -26,6 +26,10 @@ public enum DashboardMessage: Sendable {
     case pastRun(RunDetail, dependsOn: [[String]]? = nil)
     /// Answer to `.loadLogs`: one attempt's stored lines, oldest first.
     case pastLogs(runId: String, job: String, attempt: Int, lines: [StoredLogLine])
+    /// Answer to `.loadComparison`: nil when the history has no earlier run of that meta job.
+    case comparison(runId: String, RunComparison?)
+    /// Answer to `.saveLog`: the file written and its size.
+    case logSaved(path: String, bytes: Int)
     /// An effect failed (history unreadable, resume refused): shown to the user, never fatal.
     case failed(String)
 }

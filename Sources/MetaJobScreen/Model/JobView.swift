@@ -8,6 +8,8 @@ struct JobView: Sendable, Equatable {
     /// Retries the definition allows.
     var retries = 0
     var progress = JobProgress()
+    /// Each attempt's times, exit code and reason (the details list them side by side when there are several).
+    var attempts: [AttemptRecord] = []
 
     init(name: String) {
         self.name = name

@@ -6,4 +6,9 @@ public enum PromptTarget: Sendable, Equatable {
     case jobFilter
     /// Filter the history browser by meta job name or state.
     case runFilter
+    /// The file to save an attempt's log to (`s`).
+    case saveLog(job: Int, attempt: Int)
+
+    /// A filter narrows as it is typed; a search or a save happens on Enter.
+    var isFilter: Bool { self == .jobFilter || self == .runFilter }
 }

@@ -41,6 +41,8 @@ struct RunView: Sendable {
         guard jobs.indices.contains(update.job) else { return }
         let old = jobs[update.job].state
         jobs[update.job].progress.apply(update, at: time, origin: origin)
+        jobs[update.job].attempts.note(update.state, attempt: update.attempt, exitCode: update.exitCode,
+                                       reason: update.reason, at: time)
         counts[old.ordinal] -= 1
         counts[update.state.ordinal] += 1
         if old.holdsSlot != update.state.holdsSlot { slotsUsed += update.state.holdsSlot ? 1 : -1 }

@@ -10,6 +10,13 @@ enum TimeText {
         return "\(s / 86400)d" + two((s / 3600) % 24) + "h"
     }
 
+    /// `1.50s`, `12.00s` under a minute (attempts side by side differ by less than a second), else as `duration`.
+    static func preciseDuration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds < 59.995 else { return duration(seconds) }
+        let centis = Int((max(0, seconds) * 100).rounded())
+        return "\(centis / 100)." + two(centis % 100) + "s"
+    }
+
     /// `15:30:12` (UTC).
     static func clock(_ epoch: Double) -> String {
         guard epoch.isFinite, abs(epoch) < 1e12 else { return "??:??:??" }

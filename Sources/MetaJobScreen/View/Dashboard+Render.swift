@@ -30,6 +30,7 @@ extension Dashboard {
                 case .dag: renderDag(&buffer, run, in: left)
                 case .list: renderList(&buffer, run, in: left)
                 case .timeline: renderTimeline(&buffer, run, in: left)
+                case .changes: renderChanges(&buffer, run, in: left)
                 }
                 let right = width - leftWidth
                 renderDetails(&buffer, run, in: Rect(x: leftWidth, y: bodyTop, width: right, height: detailsHeight))
@@ -87,12 +88,13 @@ extension Dashboard {
         let y = height - 1
         buffer.fill(x: 0, y: y, width: width, height: 1, role: .footer)
         if case .prompt(let target, let text) = overlay {
-            let label = target == .logSearch ? "search: /" : "filter: /"
+            let label = target == .logSearch ? "search: /" : target.isFilter ? "filter: /" : "save to: "
             let x = buffer.put(label, x: 0, y: y, role: .key)
             let shown = String(text.suffix(max(1, width - x - 30)))
             let end = buffer.put(shown, x: x, y: y, role: .footer)
             buffer.put("_", x: end, y: y, role: .key)
-            buffer.put("  Enter " + (target == .logSearch ? "search" : "keep") + "  Esc cancel", x: end + 1, y: y, role: .footer)
+            let enter = target == .logSearch ? "search" : target.isFilter ? "keep" : "save"
+            buffer.put("  Enter " + enter + "  Esc cancel", x: end + 1, y: y, role: .footer)
             return
         }
         if let status {

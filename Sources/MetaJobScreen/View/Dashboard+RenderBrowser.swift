@@ -89,6 +89,7 @@ extension Dashboard {
          ("l", "list of jobs by level (/ filters)"), ("t", "timeline (Gantt)"),
          ("f", "logs: follow the tail"), ("/ n N", "logs: search, next, previous"),
          ("w", "logs: wrap long lines"), ("a", "logs: earlier attempts"),
+         ("s y", "logs: save to a file; copy a line (OSC 52)"), ("C", "past run: what changed (again: changed only)"),
          ("H", "history browser (Enter opens, r resumes)"), ("T", "next theme"),
          ("Esc", "close, back"), ("q", "quit (asks while jobs run)"), ("?", "this help")]
     }

@@ -11,6 +11,7 @@ extension Dashboard {
         var lines: [(String, String, StyleRole)] = []
         lines.append(("Status", "\(glyphs.glyph(job.state)) \(job.state.rawValue)", .of(job.state)))
         lines.append(("Attempt", job.attempt == 0 ? "not started (up to \(job.maxAttempts))" : "\(job.attempt) of \(job.maxAttempts)", .normal))
+        lines += attemptLines(job)
         if let code = job.exitCode { lines.append(("Exit code", "\(code)", job.state == .succeeded ? .normal : .stateUserError)) }
         if let start = job.startedAt {
             var times = TimeText.clock(start) + (glyphs.isASCII ? " - " : " → ")
