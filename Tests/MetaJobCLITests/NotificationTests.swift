@@ -195,6 +195,10 @@ struct NotificationTests {
         #expect(records.count == 1)
         #expect(records.first?.ok == false)
         #expect(records.first?.detail.contains("exited with code 7") == true)
+        let show = try BinaryRunner.run(["history", "show", run.runId], environment: ["METAJOB_HISTORY": history])
+        #expect(show.stdout.contains("notified on_failure ("), "\(show.stdout)")
+        #expect(show.stdout.contains("FAILED, exited with code 7"))
+        #expect(!show.stdout.contains("\u{1B}"))
         #expect(run.state == StoredRunState.failed)
 
         // A success whose hook fails still exits 0.
