@@ -38,13 +38,17 @@ enum HookCommandRunner {
         let group = process.processIdentifier
 
         let reading = DispatchGroup()
+        // Read on a thread of its own; `kept` is shared with this one, which may stop waiting for it.
+        let keptLock = NSLock()
         nonisolated(unsafe) var kept = Data()
         reading.enter()
         Thread.detachNewThread {
             let handle = output.fileHandleForReading
             while let chunk = try? handle.read(upToCount: 65_536), !chunk.isEmpty {
+                keptLock.lock()
                 kept.append(chunk)
                 if kept.count > keptOutputBytes { kept = kept.suffix(keptOutputBytes) }
+                keptLock.unlock()
             }
             reading.leave()
         }
@@ -65,10 +69,15 @@ enum HookCommandRunner {
         }
         // What the hook left behind in its group (a backgrounded child holding the output pipe) goes too.
         kill(-group, SIGKILL)
-        _ = reading.wait(timeout: .now() + 2)
-        try? output.fileHandleForReading.close()
+        // A process that left the group (setsid) may still hold the pipe: then the reader is left blocked and
+        // its descriptor open, rather than closed under it (the number could be reused while it reads).
+        if reading.wait(timeout: .now() + 2) == .success {
+            try? output.fileHandleForReading.close()
+        }
 
+        keptLock.lock()
         let tail = lastLine(kept)
+        keptLock.unlock()
         if timedOut {
             return (false, "timed out after \(TimeFormat.duration(timeout)); stopped" + tail)
         }
