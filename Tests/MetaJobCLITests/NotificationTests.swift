@@ -284,6 +284,53 @@ struct NotificationTests {
         #expect((file.stdout + file.stderr).contains("notifications.timeout_seconds"))
     }
 
+    @Test func aVDKDagJobsContactsReachTheHooks() async throws {
+        let dir = try VDKDagCLITests.workspace()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            [owner]
+            team = my-team
+            [contacts]
+            notified_on_job_failure_user_error = a@example.com; b@example.com
+            notified_on_job_failure_platform_error = ops@example.com
+            notified_on_job_success = ok@example.com
+            """.write(toFile: dir + "/dag-job/config.ini", atomically: true, encoding: .utf8)
+        // The vdk stand-in fails ingest-job1 with a user error (VDK's run summary blames the user) and
+        // ingest-job2 with a platform error (no summary).
+        try """
+            #!/bin/sh
+            case "$*" in
+              *ingest-job1*) echo '{"status": "user_error", "blamee": "User Error"}' > "$JOB_RUN_SUMMARY_FILE_PATH"; exit 1;;
+              *ingest-job2*) exit 1;;
+            esac
+            exit 0
+
+            """
+            .write(toFile: dir + "/bin/vdk", atomically: true, encoding: .utf8)
+        chmod(dir + "/bin/vdk", 0o755)
+        let env = VDKDagCLITests.environment(dir, ["METAJOB_HISTORY": dir + "/history.sqlite"])
+        let result = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    try BinaryRunner.run(["run", "dag-job", "--no-tui", "--notify-on-failure", "env > hook.env; cat > hook.json"],
+                                         in: dir, environment: env)
+                })
+            }
+        }
+        #expect(result.exitCode == 1, "\(result.stderr)")
+        // Hooks run where the DAG job's jobs are: beside the DAG job directory.
+        let variables = try Self.variables(dir + "/hook.env")
+        #expect(variables["METAJOB_RECIPIENTS"] == "ops@example.com,a@example.com,b@example.com")
+        #expect(variables["METAJOB_META_JOB"] == "dag-job")
+        let payload = try Self.object(try Self.file(dir + "/hook.json"))
+        #expect(payload["recipients"] as? [String] == ["ops@example.com", "a@example.com", "b@example.com"])
+        let failed = (payload["failed_jobs"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "") \($0["state"] ?? "")" }.sorted()
+        #expect(failed == ["ingest-job1 user_error", "ingest-job2 platform_error"])
+        let contacts = try #require(payload["vdk_contacts"] as? [String: [String]])
+        #expect(contacts["notified_on_job_success"] == ["ok@example.com"])
+        #expect(contacts["notified_on_job_failure_platform_error"] == ["ops@example.com"])
+    }
+
     @Test func noNotifySilencesTheDefinitionsHooks() async throws {
         let (dir, history) = try Self.setup(Self.succeeding("  on_success: touch ran"))
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -10,6 +10,8 @@ struct Notifier {
     var directory: String
     /// metajob's own environment, which hooks inherit under the run's `METAJOB_…` variables.
     var baseEnvironment: [String: String]
+    /// A VDK DAG job's `[contacts]`, passed on to the hooks (empty for other definitions).
+    var vdkContacts: [String: [String]] = [:]
 
     /// The default time one hook may take.
     static let defaultTimeout = 30.0

@@ -25,10 +25,16 @@ struct RunReport: Encodable {
     /// The commands to act on the run.
     var attachCommand: String
     var resumeCommand: String
+    /// A VDK DAG job's `[contacts]` (`notified_on_job_…` → addresses); nil for other definitions.
+    var vdkContacts: [String: [String]]?
+    /// Who VDK would have told about this outcome, from `vdkContacts`: on success `notified_on_job_success`; on
+    /// failure `notified_on_job_failure_platform_error` when a job failed with a platform error, and
+    /// `notified_on_job_failure_user_error` for any other failure.
+    var recipients: [String]
 
     /// The report of `snapshot`'s run, ended with `outcome` and `exitCode`.
     init(snapshot: RunSnapshot, outcome: RunOutcome, exitCode: CLIExit, startedAt: Double, endedAt: Double,
-         duration: Double, historyPath: String?) {
+         duration: Double, historyPath: String?, vdkContacts: [String: [String]] = [:]) {
         let outline = snapshot.outline
         metaJob = outline.metaJobName
         runId = outline.runId
@@ -50,6 +56,21 @@ struct RunReport: Encodable {
         let historyArgument = historyPath.map { " --history " + Self.shellQuoted($0) } ?? ""
         attachCommand = "metajob attach " + Self.shellQuoted(runId) + historyArgument
         resumeCommand = "metajob resume " + Self.shellQuoted(runId) + historyArgument
+        self.vdkContacts = vdkContacts.isEmpty ? nil : vdkContacts
+        var recipients: [String] = []
+        if outcome == .succeeded {
+            recipients = vdkContacts["notified_on_job_success"] ?? []
+        } else {
+            let states = Set(failedJobs.filter(\.failsMetaJob).map(\.state))
+            if states.contains(JobState.platformError.rawValue) {
+                recipients += vdkContacts["notified_on_job_failure_platform_error"] ?? []
+            }
+            if states.isEmpty || states.contains(where: { $0 != JobState.platformError.rawValue }) {
+                recipients += vdkContacts["notified_on_job_failure_user_error"] ?? []
+            }
+        }
+        var seen = Set<String>()
+        self.recipients = recipients.filter { seen.insert($0).inserted }
     }
 
     /// The JSON object (keys sorted, snake_case).
@@ -77,6 +98,7 @@ struct RunReport: Encodable {
             "METAJOB_ATTACH_COMMAND": attachCommand,
             "METAJOB_RESUME_COMMAND": resumeCommand,
         ]
+        if !recipients.isEmpty { variables["METAJOB_RECIPIENTS"] = recipients.joined(separator: ",") }
         // `metajob history show $METAJOB_RUN_ID` in a hook then reads the same file.
         if let history { variables["METAJOB_HISTORY"] = history }
         return variables

@@ -107,8 +107,11 @@ final class PreparedRun: @unchecked Sendable {
         self.store = store
         self.recorder = recorder
         self.startedAt = startedAt
+        // A VDK DAG job's config.ini `[contacts]` reach the hooks, so a mail hook can tell whom VDK would have told.
+        let step = source.definitionPath.flatMap { $0.lowercased().hasSuffix(".py") ? $0 : nil }
         self.notifier = Notifier(settings: notifications, directory: definition.directory,
-                                 baseEnvironment: environment.variables)
+                                 baseEnvironment: environment.variables,
+                                 vdkContacts: step.map { VDKDagJob(stepPath: $0).contacts } ?? [:])
         runner.onFinish { [weak self] outcome in
             guard let self else { return }
             self.lock.lock()
@@ -164,7 +167,8 @@ final class PreparedRun: @unchecked Sendable {
     func notify(exitCode: CLIExit) -> String {
         guard !notifier.isEmpty else { return "" }
         let report = RunReport(snapshot: finalSnapshot(), outcome: outcome, exitCode: exitCode, startedAt: startedAt,
-                               endedAt: clock.wall(), duration: elapsed, historyPath: store?.path)
+                               endedAt: clock.wall(), duration: elapsed, historyPath: store?.path,
+                               vdkContacts: notifier.vdkContacts)
         var messages = ""
         for result in notifier.send(report) {
             if let store {
