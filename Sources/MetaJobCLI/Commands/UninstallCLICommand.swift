@@ -14,8 +14,8 @@ struct UninstallCLICommand: ParsableCommand {
             for path in try Installer(prefix: prefix).uninstall() {
                 CLIOutput.stdout("removed \(path)\n")
             }
-        } catch let failure as Installer.Failure {
-            CLIOutput.error(failure.text)
+        } catch {
+            CLIOutput.error(error.text)
             throw CLIExit.invalid
         }
     }
