@@ -174,5 +174,21 @@ enum HistorySchema {
             // What the recorder could not write (output it dropped while the disk was full, say), one line each.
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN recording_gaps TEXT")
         },
+        Migration(name: "v7-notifications") { db in
+            // How each notification of a run went (`metajob run --notify-…`, `notifications:`): a failed hook is
+            // recorded here, beside the run, because it never changes the run's own outcome.
+            try db.execute(sql: """
+                CREATE TABLE notifications (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    hook TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    ok INTEGER NOT NULL,
+                    detail TEXT NOT NULL,
+                    PRIMARY KEY (run, seq)
+                ) WITHOUT ROWID;
+                """)
+        },
     ]
 }

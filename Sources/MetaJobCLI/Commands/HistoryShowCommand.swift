@@ -50,6 +50,12 @@ struct HistoryShowCommand: ParsableCommand {
                          job.exitCode.map { String($0) } ?? "-", job.reason ?? ""])
         }
         text += HistoryFormat.table(rows)
+        // How its notifications went (a failed hook never changed the run's outcome, so it is told here).
+        let notifications = (try? store.notifications(runId: s.runId)) ?? []
+        if !notifications.isEmpty { text += "\n" }
+        for n in notifications {
+            text += "  notified \(n.hook) (\(n.target)): \(n.ok ? "ok" : "FAILED"), \(n.detail)\n"
+        }
         CLIOutput.stdout(TerminalSanitizer.sanitizeText(text))
     }
 

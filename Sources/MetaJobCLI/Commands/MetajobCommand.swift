@@ -6,9 +6,14 @@ public struct MetajobCommand: ParsableCommand {
         commandName: "metajob",
         abstract: "Run meta jobs: DAGs of data jobs, each started when the jobs it depends on have finished.",
         discussion: "Exit codes: 0 succeeded, 1 failed, 2 invalid definition or usage, 130 interrupted (SIGINT), 143 terminated (SIGTERM).",
+        version: MetajobCommand.version,
         subcommands: [RunCLICommand.self, ResumeCLICommand.self, ValidateCLICommand.self, GraphCLICommand.self,
-                      HistoryCLICommand.self, BrowseCLICommand.self, DemoCLICommand.self]
+                      HistoryCLICommand.self, BrowseCLICommand.self, DemoCLICommand.self,
+                      InstallCLICommand.self, UninstallCLICommand.self]
     )
+
+    /// metajob's version (`metajob --version`, the manual page's footer).
+    public static let version = "0.1.0"
 
     public init() {}
 

@@ -9,6 +9,13 @@ struct VDKDagJob {
     var team: String?
     /// Where the DAG job's sibling data jobs live (the DAG job directory's parent), nil for a lone file.
     var siblingsDirectory: String?
+    /// `[contacts]` of its `config.ini`: VDK's `notified_on_job_…` keys → their addresses. metajob sends no
+    /// e-mail itself; notification hooks get these (see `RunReport.recipients`).
+    var contacts: [String: [String]] = [:]
+
+    /// VDK's contact keys, as `config.ini` names them.
+    static let contactKeys = ["notified_on_job_failure_user_error", "notified_on_job_failure_platform_error",
+                              "notified_on_job_success", "notified_on_job_deploy"]
 
     init(stepPath: String) {
         let url = URL(fileURLWithPath: stepPath).standardizedFileURL
@@ -18,6 +25,13 @@ struct VDKDagJob {
         name = jobDirectory.lastPathComponent
         team = Self.iniValue(text, section: "owner", key: "team")
         siblingsDirectory = jobDirectory.deletingLastPathComponent().path
+        for key in Self.contactKeys {
+            // VDK separates addresses with commas or semicolons.
+            let addresses = (Self.iniValue(text, section: "contacts", key: key) ?? "")
+                .split(whereSeparator: { $0 == "," || $0 == ";" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if !addresses.isEmpty { contacts[key] = addresses }
+        }
     }
 
     /// The step of the data job directory `directory` that holds the job list: VDK runs steps in file name

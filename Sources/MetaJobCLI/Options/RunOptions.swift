@@ -30,6 +30,8 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not record this run in the history.")
     var noHistory = false
 
+    @OptionGroup var notify: NotifyOptions
+
     var flags: RunFlags {
         RunFlags(maxConcurrent: maxConcurrent, executor: executor?.kind, onFailure: onFailure.policy,
                  gracePeriodSeconds: gracePeriod)

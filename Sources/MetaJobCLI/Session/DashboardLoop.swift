@@ -101,7 +101,10 @@ final class DashboardLoop: @unchecked Sendable {
         }
         if let warning = run.closeRecording() { CLIOutput.stderr(warning) }
         CLIOutput.stdout(SummaryTable.render(run.finalSnapshot(), elapsed: run.elapsed))
-        return run.exitCode(signal: signal)
+        let code = run.exitCode(signal: signal)
+        // After the terminal was given back: a slow hook does not hold the dashboard.
+        CLIOutput.stderr(run.notify(exitCode: code))
+        return code
     }
 
     // MARK: - Messages and effects (UI queue)

@@ -48,6 +48,8 @@ struct HeadlessSession {
             out.flush()
         }
         if environment["METAJOB_RESOURCE_REPORT"] != nil { ResourceReport.print() }
-        return prepared.exitCode(signal: signals.received)
+        let code = prepared.exitCode(signal: signals.received)
+        CLIOutput.stderr(prepared.notify(exitCode: code))
+        return code
     }
 }

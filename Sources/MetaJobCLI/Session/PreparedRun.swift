@@ -29,6 +29,10 @@ final class PreparedRun: @unchecked Sendable {
     private var startedMonotonic: Double = 0
     private let lock = NSLock()
     private var lastOutcome: RunOutcome = .cancelled
+    /// Wall-clock start (seconds since 1970), for the notifications' report.
+    private let startedAt: Double
+    /// What to send when the run ends.
+    private let notifier: Notifier
 
     /// Resolves `source` under `options` and `environment`; records into `store` unless it is nil.
     init(source: RunSource, options: RunOptions, environment: Environment, store: HistoryStore?) throws(Problem) {
@@ -36,6 +40,13 @@ final class PreparedRun: @unchecked Sendable {
         let configuration: ResolvedConfiguration
         do {
             configuration = try SettingsResolver.resolve(flags: options.flags, environment: environment, file: definition.settings)
+        } catch {
+            throw Problem(text: "error: " + TerminalSanitizer.sanitizeText(error.message) + "\n")
+        }
+        let notifications: NotificationSettings
+        do {
+            notifications = try NotificationResolver.resolve(options.notify, environment: environment,
+                                                             file: definition.settings.notifications)
         } catch {
             throw Problem(text: "error: " + TerminalSanitizer.sanitizeText(error.message) + "\n")
         }
@@ -100,6 +111,12 @@ final class PreparedRun: @unchecked Sendable {
         self.clock = clock
         self.store = store
         self.recorder = recorder
+        self.startedAt = startedAt
+        // A VDK DAG job's config.ini `[contacts]` reach the hooks, so a mail hook can tell whom VDK would have told.
+        let step = source.definitionPath.flatMap { $0.lowercased().hasSuffix(".py") ? $0 : nil }
+        self.notifier = Notifier(settings: notifications, directory: definition.directory,
+                                 baseEnvironment: environment.variables,
+                                 vdkContacts: step.map { VDKDagJob(stepPath: $0).contacts } ?? [:])
         runner.onFinish { [weak self] outcome in
             guard let self else { return }
             self.lock.lock()
@@ -151,6 +168,31 @@ final class PreparedRun: @unchecked Sendable {
             return "warning: the history in \(store?.path ?? "") is late or incomplete for this run: \(error)\n"
         }
         return nil
+    }
+
+    /// Sends the run's notifications (after `closeRecording`), records how each went, and returns what to
+    /// tell the user about those that failed. Never changes the outcome or the exit code.
+    func notify(exitCode: CLIExit) -> String {
+        guard !notifier.isEmpty else { return "" }
+        let report = RunReport(snapshot: finalSnapshot(), outcome: outcome, exitCode: exitCode, startedAt: startedAt,
+                               endedAt: clock.wall(), duration: elapsed, historyPath: store?.path,
+                               vdkContacts: notifier.vdkContacts)
+        var messages = ""
+        for result in notifier.send(report) {
+            if let store {
+                let record = NotificationRecord(hook: result.hook, target: result.target, ok: result.ok,
+                                                detail: result.detail, time: clock.wall())
+                do {
+                    try store.recordNotification(runId: runId, record)
+                } catch {
+                    messages += "warning: cannot record the \(result.hook) notification in \(store.path): \(error)\n"
+                }
+            }
+            if !result.ok {
+                messages += "warning: the \(result.hook) notification (\(result.target)) failed: \(result.detail)\n"
+            }
+        }
+        return TerminalSanitizer.sanitizeText(messages)
     }
 
     /// The exit code for how the run ended: 0 succeeded, 1 failed; a cancelled run exits 143 when `signal` was

@@ -6,6 +6,8 @@ public struct DefinitionSettings: Sendable, Equatable {
     public var delayedJobsRandomizedAddedDelaySeconds: Double?
     public var timeBetweenStatusCheckSeconds: Double?
     public var controlServiceURL: String?
+    /// `notifications:`: commands and a webhook for when the meta job ends.
+    public var notifications = NotificationSettings()
 
     public init(executor: ExecutorKind? = nil, maxConcurrentRunningJobs: Int? = nil,
                 delayedJobsMinDelaySeconds: Double? = nil, delayedJobsRandomizedAddedDelaySeconds: Double? = nil,

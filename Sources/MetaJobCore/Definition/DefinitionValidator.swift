@@ -5,7 +5,7 @@ struct DefinitionValidator {
     static let topLevelKeys = [
         "name", "team", "executor", "max_concurrent_running_jobs", "delayed_jobs_min_delay_seconds",
         "delayed_jobs_randomized_added_delay_seconds", "time_between_status_check_seconds",
-        "control_service_url", "jobs",
+        "control_service_url", "notifications", "jobs",
     ]
     /// Job dict keys: VDK's, then ours.
     static let jobKeys = JobKey.allCases.map(\.name)
@@ -25,7 +25,7 @@ struct DefinitionValidator {
     /// (linear in the number of jobs) would make a file full of typos quadratic.
     private static let maxDependencyHints = 100
 
-    private(set) var issues: [ValidationIssue] = []
+    var issues: [ValidationIssue] = []
     private let defaultName: String
     private let directory: String
     private var dependencyHints = 0
@@ -91,6 +91,7 @@ struct DefinitionValidator {
                 case "time_between_status_check_seconds":
                     settings.timeBetweenStatusCheckSeconds = duration(key, value, positive: false, job: nil, line: line)
                 case "control_service_url": settings.controlServiceURL = topString(key, value, line: line)
+                case "notifications": settings.notifications = notifications(value, line: line)
                 case "jobs":
                     if case .sequence = value.content {
                         jobsNode = value
@@ -607,7 +608,7 @@ struct DefinitionValidator {
         return nil
     }
 
-    private mutating func topString(_ key: String, _ node: DefinitionNode, line: Int) -> String? {
+    mutating func topString(_ key: String, _ node: DefinitionNode, line: Int) -> String? {
         if let s = node.string { return s }
         addType(key, node, expected: "string", job: nil, line: line)
         return nil
@@ -642,7 +643,7 @@ struct DefinitionValidator {
 
     /// A duration in seconds: an integer or a number with a fraction; negative (or zero when `positive`)
     /// values are reported as type issues with the reason.
-    private mutating func duration(_ key: String, _ node: DefinitionNode, positive: Bool, job: JobContext?,
+    mutating func duration(_ key: String, _ node: DefinitionNode, positive: Bool, job: JobContext?,
                                    line: Int) -> Double? {
         let value: Double
         switch node.content {
@@ -669,7 +670,7 @@ struct DefinitionValidator {
 
     // MARK: - Issue builders
 
-    private mutating func addType(_ key: String, _ node: DefinitionNode, expected: String, job: JobContext?,
+    mutating func addType(_ key: String, _ node: DefinitionNode, expected: String, job: JobContext?,
                                   line: Int? = nil) {
         if let job {
             issues.append(ValidationIssue(
@@ -689,7 +690,7 @@ struct DefinitionValidator {
     }
 
     /// A value of the right type but outside what the key accepts (negative retries, `executor: cloud`).
-    private mutating func addRange(_ key: String, _ node: DefinitionNode, expectation: String, job: JobContext?,
+    mutating func addRange(_ key: String, _ node: DefinitionNode, expectation: String, job: JobContext?,
                                    line: Int) {
         let owner = job == nil ? "key" : "job dict key"
         issues.append(ValidationIssue(
