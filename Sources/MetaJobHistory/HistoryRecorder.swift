@@ -217,7 +217,7 @@ public final class HistoryRecorder: RunObserver, @unchecked Sendable {
     }
 
     /// Writes what is buffered now and waits for it (tests, and a caller about to read its own run).
-    func sync() {
+    public func sync() {
         writer.sync { _ = writeBatch() }
     }
 

@@ -261,7 +261,7 @@ extension RemoteCLITests {
             let server = self.server
             // Its own thread: blocked cooperative threads must not silence the service (see DedicatedExecutor).
             task = Task(executorPreference: DedicatedExecutor(label: "control-service")) { try await server.run() }
-            try await server.waitUntilListening()
+            try await server.waitUntilListening(timeout: 60)  // returns when listening; 60 s only for a starved pool
             guard case .ip4(_, let port)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
             url = "http://127.0.0.1:\(port)"
         }

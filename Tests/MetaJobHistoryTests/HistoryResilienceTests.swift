@@ -33,7 +33,7 @@ struct HistoryRefusalTests {
     @Test func emptyFileIsANewHistory() throws {
         let path = temporaryHistoryPath()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let store = try HistoryStore(path: path)
         try recordFinished(store, "r1", startedAt: 1, outcome: .succeeded, jobs: [("a", .succeeded)])
         #expect(try store.run("r1").summary.state == .succeeded)
@@ -47,7 +47,7 @@ struct HistoryRefusalTests {
         let logs = store.logsDirectory
         switch kind {
         case "dangling": try FileManager.default.createSymbolicLink(atPath: logs, withDestinationPath: logs + "-gone")
-        case "file": FileManager.default.createFile(atPath: logs, contents: Data("x".utf8))
+        case "file": _ = FileManager.default.createFile(atPath: logs, contents: Data("x".utf8))
         default: try FileManager.default.createSymbolicLink(atPath: logs, withDestinationPath: "/dev/null")
         }
         #expect {

@@ -114,7 +114,7 @@ final class FakeControlService: @unchecked Sendable {
         self.server = server
         // Its own thread: blocked cooperative threads must not silence the service (see DedicatedExecutor).
         task = Task(executorPreference: DedicatedExecutor(label: "control-service")) { try await server.run() }
-        try await server.waitUntilListening()
+        try await server.waitUntilListening(timeout: 60)  // returns when listening; 60 s only for a starved pool
         guard case .ip4(_, let bound)? = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
         self.port = bound
     }

@@ -167,7 +167,9 @@ final class DashboardLoop: @unchecked Sendable {
         case .loadComparison(let runId):
             readHistory { store in .comparison(runId: runId, try store.comparison(of: runId)) }
         case let .saveLog(runId, job, attempt, path):
+            let shown = run
             readHistory { store in
+                if let shown, shown.runId == runId { shown.flushRecording() }
                 do {
                     let saved = try LogFileSaver.save(store: store, runId: runId, job: job, attempt: attempt, path: path)
                     return .logSaved(path: saved.path, bytes: saved.bytes)

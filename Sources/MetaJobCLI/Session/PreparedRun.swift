@@ -156,6 +156,12 @@ final class PreparedRun: @unchecked Sendable {
     /// The run as it is now, for the summary printed after it ended (the owner of the run may ask it directly).
     func finalSnapshot() -> RunSnapshot { runner.snapshot() }
 
+    /// Writes what the recorder still buffers and waits for it: before reading this run's own rows back from the
+    /// history (`s` saving an attempt that just ended would otherwise find its last lines, or all, missing).
+    func flushRecording() {
+        recorder?.sync()
+    }
+
     /// Ends the recording after the run finished. Returns a warning to show when the history is incomplete.
     func closeRecording() -> String? {
         // The run is over: no job is left for the watchdog to stop.
