@@ -12,6 +12,8 @@ public enum DashboardEffect: Sendable, Equatable {
     case openPastRun(runId: String)
     /// Load one attempt's stored log (answered with `.pastLogs`).
     case loadLogs(runId: String, job: String, attempt: Int)
+    /// Load the expected durations of the live run's jobs from the history (answered with `.estimates`).
+    case loadEstimates(runId: String, metaJob: String, jobs: [String])
     /// Resume a past run (the history issue's resume); answered with `.live` for the new run.
     case resume(runId: String)
 }

@@ -26,6 +26,9 @@ public enum DashboardMessage: Sendable {
     case pastRun(RunDetail, dependsOn: [[String]]? = nil)
     /// Answer to `.loadLogs`: one attempt's stored lines, oldest first.
     case pastLogs(runId: String, job: String, attempt: Int, lines: [StoredLogLine])
+    /// Answer to `.loadEstimates`: what each job of the live run `runId` usually takes, by job name (jobs
+    /// without a past success are absent).
+    case estimates(runId: String, byJob: [String: DurationEstimate])
     /// An effect failed (history unreadable, resume refused): shown to the user, never fatal.
     case failed(String)
 }
