@@ -25,6 +25,21 @@ struct DurationSamples {
     /// Every job has its samples: older runs cannot change the answer.
     var isComplete: Bool { missing == 0 }
 
+    /// How many jobs are still short of `limit` samples.
+    var shortCount: Int { missing }
+
+    /// The jobs still short of `limit` samples: (index, name).
+    var shortJobs: [(Int, String)] {
+        samples.indices.filter { samples[$0].count < limit }.map { ($0, String(decoding: names[$0], as: UTF8.self)) }
+    }
+
+    /// One past success of job `j` (by index in the definition), lasting `seconds`.
+    mutating func add(_ seconds: Double, job j: Int) {
+        guard samples.indices.contains(j), samples[j].count < limit, seconds.isFinite, seconds >= 0 else { return }
+        samples[j].append(seconds)
+        if samples[j].count == limit { missing -= 1 }
+    }
+
     /// One past success of the job stored at `index` under `name` (UTF-8), lasting `seconds`.
     mutating func add(_ seconds: Double, index: Int, name: UnsafeBufferPointer<UInt8>) {
         var j = index
@@ -32,9 +47,7 @@ struct DurationSamples {
             guard let other = byName[String(decoding: name, as: UTF8.self)] else { return }
             j = other
         }
-        guard samples[j].count < limit, seconds.isFinite, seconds >= 0 else { return }
-        samples[j].append(seconds)
-        if samples[j].count == limit { missing -= 1 }
+        add(seconds, job: j)
     }
 
     /// The estimate of every job with at least one sample, by name.

@@ -7,14 +7,20 @@ extension HistoryStore {
     /// succeeded would otherwise make it read every run ever recorded.
     public static let durationRunLimit = 100
 
+    /// Once at most this many jobs still lack samples, older runs are asked for those jobs by name (through
+    /// the `(run, name)` index) instead of read whole: a job that never succeeded, or was just added, would
+    /// otherwise cost reading every row of 100 runs.
+    static let durationLookupByName = 64
+
     /// What each of `jobs` usually takes in meta job `metaJob`: the median and p90 of its newest
     /// `DurationEstimate.sampleLimit` successful attempts (same meta job name, same job name, reused jobs not
     /// counted), looking through the meta job's newest `durationRunLimit` runs. A job with no success there is
     /// absent from the answer: no estimate, never a guess.
     ///
     /// Runs are read newest first, each through the (run, idx) primary key, and reading stops once every job
-    /// has its samples. A job's name is compared in place with the name the definition gives its index (the
-    /// usual case: the same definition run again), so most rows cost no string at all.
+    /// has its samples; once only a few jobs lack samples, older runs are asked for just those (by name). A
+    /// job's name is compared in place with the name the definition gives its index (the usual case: the same
+    /// definition run again), so most rows cost no string at all.
     public func expectedDurations(metaJob: String, jobs: [String]) throws -> [String: DurationEstimate] {
         let want = DurationSamples(jobs: jobs, limit: DurationEstimate.sampleLimit)
         guard !jobs.isEmpty else { return [:] }
@@ -29,7 +35,18 @@ extension HistoryStore {
                 """)
             let handle = statement.sqliteStatement
             var samples = want
+            let byName = try db.makeStatement(sql: """
+                SELECT ended_at - started_at FROM jobs
+                WHERE run = ? AND name = ? AND state = 'succeeded' AND reused_from IS NULL
+                  AND started_at IS NOT NULL AND ended_at IS NOT NULL
+                """)
             for run in runIds where !samples.isComplete {
+                if samples.shortCount <= Self.durationLookupByName {
+                    for (j, name) in samples.shortJobs {
+                        if let seconds = try Double.fetchOne(byName, arguments: [run, name]) { samples.add(seconds, job: j) }
+                    }
+                    continue
+                }
                 sqlite3_reset(handle)
                 sqlite3_bind_int64(handle, 1, run)
                 while true {

@@ -74,4 +74,30 @@ struct HistoryDurationTests {
         #expect(estimates["b"] == DurationEstimate(samples: [24, 22, 20]), "\(String(describing: estimates["b"]))")
         #expect(estimates["gone"] == nil, "only the jobs asked for are answered")
     }
+
+    @Test func fewJobsStillShortAreLookedUpByNameInOlderRuns() throws {
+        let path = temporaryHistoryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try HistoryStore(path: path)
+        let base = 1_764_000_000.0
+        // 70 jobs (more than the by-name threshold), 25 runs: after the newest 20 only "rare" and "never" lack
+        // samples, so the 5 oldest runs are asked for those two by name. "rare" succeeded in the oldest run only.
+        let names = (0..<68).map { "job-\($0)" } + ["rare", "never"]
+        #expect(names.count > HistoryStore.durationLookupByName)
+        for k in 1...25 {
+            let jobs: [(String, Double?)] = names.map { name in
+                switch name {
+                case "rare": return (name, k == 1 ? 42 : nil)
+                case "never": return (name, nil)
+                default: return (name, Double(k))
+                }
+            }
+            try Self.record(store, String(format: "20251124-%06d-ab12", k), at: base + Double(k) * 100, jobs)
+        }
+        let estimates = try store.expectedDurations(metaJob: "nightly", jobs: names)
+        #expect(estimates["rare"] == DurationEstimate(samples: [42]), "found by name in the oldest run")
+        #expect(estimates["never"] == nil)
+        #expect(estimates["job-0"] == DurationEstimate(samples: (6...25).map(Double.init)))
+        #expect(estimates.count == 69)
+    }
 }
