@@ -48,7 +48,7 @@ struct DashboardTerminalTests {
         #expect(try tmux.alternateScreen())
         let modesShown = try tmux.terminalModes()
 
-        FileManager.default.createFile(atPath: tmux.directory + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: tmux.directory + "/go", contents: nil)
         // A job that read /dev/tty or set its modes while on it would stop (SIGTTIN/SIGTTOU) and never get here.
         let done = ProcessProbe.eventually(30) {
             ["done-write", "done-read", "done-stty"].allSatisfy { FileManager.default.fileExists(atPath: tmux.directory + "/" + $0) }

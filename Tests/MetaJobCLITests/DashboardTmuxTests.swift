@@ -25,8 +25,10 @@ struct DashboardTmuxTests {
         let failed = try tmux.waitFor("the flaky job to fail for good") { $0.contains("user_error #2") && $0.contains("FAILED") }
         #expect(failed.screen.contains("not_run"), "its downstream did not run")
 
-        // R retries every failed job: the flaky job's third attempt succeeds and so does the run.
+        // R previews the retry of every failed job, Enter sends it: the flaky job's third attempt succeeds and so does the run.
         try tmux.press("R")
+        try tmux.waitFor(text: "Runs again")
+        try tmux.press("Enter")
         try tmux.waitFor("the run to succeed after the retry") { $0.contains("SUCCEEDED") && $0.contains("11 succeeded") }
 
         // q quits (nothing runs: no confirmation); the terminal is given back and the summary printed.

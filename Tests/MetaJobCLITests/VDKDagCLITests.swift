@@ -42,7 +42,8 @@ import Testing
         #expect(Set(calls) == Set(["ingest-job1", "ingest-job2", "read-data-job"].map { "\(dir) run \(dir)/\($0)" }), "\(calls)")
         // The step file itself, from another directory: the jobs are found beside the DAG job.
         for input in ["dag-job/dag_job.py", "dag-job"] {
-            let v = try BinaryRunner.run(["validate", dir + "/" + input], in: "/", environment: Self.environment(dir))
+            let v = try BinaryRunner.run(["validate", dir + "/" + input, "--history", dir + "/none.sqlite"], in: "/",
+                                         environment: Self.environment(dir))
             #expect(v.exitCode == 0 && v.stdout == "valid: 3 jobs, 2 edges, depth 2\n", "\(v.stderr)")
             let g = try BinaryRunner.run(["graph", dir + "/" + input, "--format", "mermaid"], in: "/")
             #expect(g.exitCode == 0 && g.stdout.contains("n0 --> n2"), "\(g.stderr)")
@@ -97,7 +98,7 @@ import Testing
                 DagInput().run_dag([dict(job_name="a", depends_on=["b"])])
             """])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let ok = try BinaryRunner.run(["validate", "dag.py"], in: dir)
+        let ok = try BinaryRunner.run(["validate", "dag.py", "--history", dir + "/none.sqlite"], in: dir)
         #expect(ok.exitCode == 0 && ok.stdout == "valid: 4 jobs, 4 edges, depth 3\n", "\(ok.stderr)")
         let bad = try BinaryRunner.run(["validate", "bad.py"], in: dir)
         #expect(bad.exitCode == 2 && bad.stderr.contains("bad.py:2") && bad.stderr.contains("NameError"), "\(bad.stderr)")

@@ -76,10 +76,20 @@ struct KeyTests {
         #expect(d.update(.key(.character("r"))).isEmpty)
         #expect(d.render().text.contains("only failed, cancelled or not_run jobs can be retried"))
         Self.select(&d, f, "clean-a")
-        #expect(d.update(.key(.character("r"))) == [.send(.retry(job: f.index("clean-a")))])
+        // r first previews the retry; Enter sends it, Esc leaves it unsent.
+        #expect(d.update(.key(.character("r"))).isEmpty, "r opens the preview, nothing is sent yet")
+        #expect(d.render().text.contains("Runs again"))
+        #expect(d.update(.key(.enter)) == [.send(.retry(job: f.index("clean-a")))])
+        #expect(d.overlay == nil)
         Self.select(&d, f, "load")
-        #expect(d.update(.key(.character("r"))) == [.send(.retry(job: f.index("load")))], "not_run can be retried")
-        #expect(d.update(.key(.character("R"))) == [.send(.retryFailed)])
+        #expect(d.update(.key(.character("r"))).isEmpty)
+        #expect(d.update(.key(.escape)).isEmpty, "Esc cancels the preview")
+        #expect(d.overlay == nil)
+        #expect(d.render().text.contains("not retried"))
+        #expect(d.update(.key(.character("r"))).isEmpty)
+        #expect(d.update(.key(.enter)) == [.send(.retry(job: f.index("load")))], "not_run can be retried")
+        #expect(d.update(.key(.character("R"))).isEmpty)
+        #expect(d.update(.key(.enter)) == [.send(.retryFailed)])
     }
 
     @Test func retryFailedRefusedWhenNothingFailed() {
@@ -92,7 +102,8 @@ struct KeyTests {
 
     @Test func retryDownstreamNeedsAFinishedJob() {
         var (f, d) = Self.story()
-        #expect(d.update(.key(.character("d"))) == [.send(.retryDownstream(job: f.index("extract")))])
+        #expect(d.update(.key(.character("d"))).isEmpty, "d opens the preview first")
+        #expect(d.update(.key(.enter)) == [.send(.retryDownstream(job: f.index("extract")))])
         Self.select(&d, f, "clean-b")
         #expect(d.update(.key(.character("d"))).isEmpty)
         #expect(d.render().text.contains("once it has finished"))

@@ -24,6 +24,8 @@ struct ResumeCLICommand: ParsableCommand {
     var jobs: [String] = []
     @Flag(name: .long, help: "Resume RUN even though it was resumed before (never while that resume is going).")
     var force = false
+    @Flag(name: .long, help: "Print what would run again, what is reused and the expected time; start nothing (JSON with --output json).")
+    var dryRun = false
     @OptionGroup var options: RunOptions
     @OptionGroup var history: HistoryOptions
     @OptionGroup var dashboard: DashboardOptions
@@ -42,6 +44,40 @@ struct ResumeCLICommand: ParsableCommand {
             CLIOutput.error(error.message)
             throw CLIExit.invalid
         }
+        if dryRun {
+            try printPreview(source, store: store, environment: environment)
+            return
+        }
         throw try RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment).run()
+    }
+
+    /// `--dry-run`: the retry preview of the resume (the same sets and simulation as the dashboard's), from the
+    /// history's expected durations; nothing is started or recorded.
+    private func printPreview(_ source: RunSource, store: HistoryStore, environment: Environment) throws {
+        let definition = source.definition
+        let graph = JobGraph(definition)
+        let names = graph.names
+        let concurrency: Int
+        do {
+            concurrency = try SettingsResolver.resolve(flags: options.flags, environment: environment,
+                                                       file: definition.settings).settings.maxConcurrentRunningJobs
+        } catch {
+            CLIOutput.error(error.message)
+            throw CLIExit.invalid
+        }
+        let estimates: [String: DurationEstimate]
+        do {
+            estimates = try store.expectedDurations(metaJob: definition.name, jobs: names)
+        } catch {
+            CLIOutput.error("reading expected durations from the run history failed: \(error). Run without --dry-run to resume anyway.")
+            throw CLIExit.failed
+        }
+        // The resumed run starts with the reused jobs succeeded and every other job still to run.
+        let jobs = names.map { ForesightJob(state: source.reused[$0] == nil ? .notRun : .succeeded, estimate: estimates[$0]) }
+        let rerun = names.indices.filter { source.reused[names[$0]] == nil }
+        let preview = RetryPreview(.resume(rerun: rerun), graph: graph, jobs: jobs, concurrency: concurrency, now: 0)
+        let runId = source.resumedFrom ?? runID
+        CLIOutput.stdout(options.output == .json ? ForesightReport.resumeJSON(preview, runId: runId, names: names)
+                                                 : ForesightReport.resumePlain(preview, runId: runId, names: names))
     }
 }

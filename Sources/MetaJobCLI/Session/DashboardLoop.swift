@@ -179,6 +179,10 @@ final class DashboardLoop: @unchecked Sendable {
             }
         case .copyToClipboard(let text):
             driver.copyToClipboard(text)
+        case let .loadEstimates(runId, metaJob, jobs):
+            // --no-history leaves the history alone, reading included (opening it may create it).
+            guard !session.options.noHistory else { return }
+            readHistory { store in .estimates(runId: runId, byJob: try store.expectedDurations(metaJob: metaJob, jobs: jobs)) }
         case .resume(let runId):
             resume(runId)
         }

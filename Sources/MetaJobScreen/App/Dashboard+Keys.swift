@@ -41,6 +41,8 @@ extension Dashboard {
             }
             status = StatusMessage(text: "not cancelled", role: .dim)
             return []
+        case .confirmRetry(let command, _):
+            return retryPreviewKey(key, command)
         case .confirmQuit:
             switch key {
             case .character("s"), .character("S"), .character("y"), .character("Y"):
@@ -251,23 +253,20 @@ extension Dashboard {
                 status = StatusMessage(text: "r: \(job.name) is \(job.state.rawValue); only failed, cancelled or not_run jobs can be retried (d reruns it with its downstream)", role: .warning)
                 return []
             }
-            status = StatusMessage(text: "retrying \(job.name)", role: .dim)
-            return [.send(.retry(job: selectedJob))]
+            return previewRetry(.job(selectedJob), .retry(job: selectedJob), run)
         case "R":
             let failed = run.count(.userError) + run.count(.platformError) + run.count(.cancelled)
             guard failed > 0 else {
                 status = StatusMessage(text: "R: no failed or cancelled job to retry", role: .warning)
                 return []
             }
-            status = StatusMessage(text: "retrying \(failed) failed job\(failed == 1 ? "" : "s")", role: .dim)
-            return [.send(.retryFailed)]
+            return previewRetry(.failed, .retryFailed, run)
         case "d":
             guard job.state.isFinal else {
                 status = StatusMessage(text: "d: \(job.name) is \(job.state.rawValue); it can be rerun with its downstream once it has finished", role: .warning)
                 return []
             }
-            status = StatusMessage(text: "rerunning \(job.name) and everything downstream of it", role: .dim)
-            return [.send(.retryDownstream(job: selectedJob))]
+            return previewRetry(.downstream(selectedJob), .retryDownstream(job: selectedJob), run)
         case "c":
             guard !job.state.isFinal else {
                 status = StatusMessage(text: "c: \(job.name) has already finished (\(job.state.rawValue)); nothing to cancel", role: .warning)

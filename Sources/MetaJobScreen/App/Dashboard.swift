@@ -50,6 +50,8 @@ public struct Dashboard: Sendable {
     var live: RunView?
     var liveOrigin = 0.0
     var liveLogs = LogStore()
+    /// Expected durations and the simulated rest of the live run.
+    var foresight = LiveForesight()
     var past: RunView?
     var pastLogs = LogStore()
     var requestedLogs = Set<LogKey>()
@@ -129,13 +131,18 @@ public struct Dashboard: Sendable {
             return []
         case .tick(let time):
             now = max(now, time)
+            refreshForesight()
             return []
         case .key(let key):
             return handle(key)
         case .live(let snapshot):
             return openLive(snapshot)
         case .events(let events):
-            return apply(events)
+            let effects = apply(events)
+            refreshForesight()
+            return effects
+        case let .estimates(runId, byJob):
+            return applyEstimates(runId: runId, byJob)
         case let .logLinesSkipped(job, attempt, count):
             liveLogs.skip(job: job, attempt: attempt, count: count)
             return []
@@ -169,6 +176,7 @@ public struct Dashboard: Sendable {
             var view = JobView(name: ScreenText.label(outline.jobs[j].name))
             view.team = outline.jobs[j].team.map(ScreenText.label)
             view.retries = outline.jobs[j].retries
+            view.failDagOnError = outline.jobs[j].failDagOnError
             view.progress = snapshot.jobs[j]
             view.attempts = snapshot.jobs[j].spans.map { span in
                 AttemptRecord(attempt: span.attempt, start: span.start, end: span.end, state: span.end == nil ? nil : span.state)
@@ -193,8 +201,9 @@ public struct Dashboard: Sendable {
         screen = .run
         overlay = nil
         resetRunView()
+        foresight = LiveForesight()
         if exitWhenDone && !run.isRunning && !quitSent { quitSent = true; return [.quit(stopRunning: false)] }
-        return []
+        return [.loadEstimates(runId: outline.runId, metaJob: outline.metaJobName, jobs: outline.jobs.map(\.name))]
     }
 
     private mutating func apply(_ events: [RunEvent]) -> [DashboardEffect] {
@@ -207,12 +216,18 @@ public struct Dashboard: Sendable {
             case .runStarted:
                 run.startTime = event.time
             case .job(let update):
+                if run.jobs.indices.contains(update.job) {
+                    let old = run.jobs[update.job].state
+                    // What the simulation starts from changed: a job started, ended or was retried.
+                    if old.isFinal != update.state.isFinal || old.holdsSlot != update.state.holdsSlot { foresight.dirty = true }
+                }
                 run.apply(update, time: event.time, origin: liveOrigin)
             case let .log(job, attempt, stream, lines):
                 liveLogs.append(job: job, attempt: attempt, stderr: stream == .stderr, lines: lines)
             case let .controls(paused, limit):
                 run.paused = paused
                 run.limit = limit
+                foresight.dirty = true
             case .runReopened:
                 run.outcome = nil
                 run.endTime = nil

@@ -19,6 +19,8 @@ public enum DashboardEffect: Sendable, Equatable {
     case saveLog(runId: String, job: String, attempt: Int, path: String)
     /// Put `text` on the terminal's clipboard (OSC 52, written by the driver; `text` is already sanitised).
     case copyToClipboard(String)
+    /// Load the expected durations of the live run's jobs from the history (answered with `.estimates`).
+    case loadEstimates(runId: String, metaJob: String, jobs: [String])
     /// Resume a past run (the history issue's resume); answered with `.live` for the new run.
     case resume(runId: String)
 }

@@ -30,6 +30,9 @@ public enum DashboardMessage: Sendable {
     case comparison(runId: String, RunComparison?)
     /// Answer to `.saveLog`: the file written and its size.
     case logSaved(path: String, bytes: Int)
+    /// Answer to `.loadEstimates`: what each job of the live run `runId` usually takes, by job name (jobs
+    /// without a past success are absent).
+    case estimates(runId: String, byJob: [String: DurationEstimate])
     /// An effect failed (history unreadable, resume refused): shown to the user, never fatal.
     case failed(String)
 }

@@ -7,18 +7,22 @@ public struct GlyphSet: Sendable, Equatable {
     public let horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: Character
     /// Tees and crossing; the arrow head of an edge; a timeline bar cell; an ellipsis.
     public let teeRight, teeLeft, teeDown, teeUp, cross, arrow, bar, ellipsis: Character
+    /// Foresight: a running job past its p90, a job on the critical path, a cell of an expected bar, and the
+    /// filled and empty cells of a progress bar.
+    public let overdue, critical, expected, progressDone, progressLeft: Character
     /// True for the ASCII set.
     public let isASCII: Bool
     private let states: [Character]
 
     /// Box drawing and symbols (✓ ✗ ● …).
     public static let unicode = GlyphSet(
-        box: Array("─│┌┐└┘├┤┬┴┼▶█…"), states: Array("○◌◷◑●✓✗✖⊘»-"), ascii: false)
+        box: Array("─│┌┐└┘├┤┬┴┼▶█…"), states: Array("○◌◷◑●✓✗✖⊘»-"), foresight: Array("⚑◆░▰▱"), ascii: false)
     /// ASCII only: `-|+` boxes, letters and signs for states.
     public static let ascii = GlyphSet(
-        box: Array("-|+++++++++>#~"), states: Array(".:~>*+x!/=-"), ascii: true)
+        box: Array("-|+++++++++>#~"), states: Array(".:~>*+x!/=-"), foresight: Array("!@.#-"), ascii: true)
 
-    private init(box: [Character], states: [Character], ascii: Bool) {
+    private init(box: [Character], states: [Character], foresight: [Character], ascii: Bool) {
+        (overdue, critical, expected, progressDone, progressLeft) = (foresight[0], foresight[1], foresight[2], foresight[3], foresight[4])
         (horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight) = (box[0], box[1], box[2], box[3], box[4], box[5])
         (teeRight, teeLeft, teeDown, teeUp, cross, arrow, bar, ellipsis) = (box[6], box[7], box[8], box[9], box[10], box[11], box[12], box[13])
         self.states = states

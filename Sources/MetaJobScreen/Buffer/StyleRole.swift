@@ -33,6 +33,12 @@ public enum StyleRole: UInt8, Sendable, CaseIterable, Hashable {
     case error
     /// Job output from stderr.
     case logStderr
+    /// Jobs on the critical path of the remaining work (drawn with a glyph too, never colour alone).
+    case critical
+    /// A running job past the p90 of its past successes (drawn with a glyph and the word "overdue").
+    case overdue
+    /// Expected time not yet run: the timeline's expected bars, remaining-time hints.
+    case expected
     // One role per job state, so colour always comes with a glyph and a word (never colour alone).
     case statePending
     case stateQueued

@@ -7,6 +7,8 @@ struct JobView: Sendable, Equatable {
     var team: String?
     /// Retries the definition allows.
     var retries = 0
+    /// Its definition's `fail_dag_on_error` (the look-ahead needs it; a past run's jobs keep the default).
+    var failDagOnError = true
     var progress = JobProgress()
     /// Each attempt's times, exit code and reason (the details list them side by side when there are several).
     var attempts: [AttemptRecord] = []

@@ -23,6 +23,9 @@ enum BuiltinThemeFiles {
             warning              = fg:220 bold
             error                = fg:203 bold
             log.stderr           = fg:210
+            critical             = fg:209 bold
+            overdue              = fg:203 bold underline
+            expected             = fg:67
             state.pending        = fg:246
             state.queued         = fg:110
             state.delayed        = fg:179
@@ -53,6 +56,9 @@ enum BuiltinThemeFiles {
             warning              = fg:130 bold
             error                = fg:160 bold
             log.stderr           = fg:124
+            critical             = fg:166 bold
+            overdue              = fg:160 bold underline
+            expected             = fg:103
             state.pending        = fg:244
             state.queued         = fg:67
             state.delayed        = fg:136
@@ -83,6 +89,9 @@ enum BuiltinThemeFiles {
             warning              = fg:bright-yellow bold
             error                = fg:bright-red bold
             log.stderr           = fg:bright-red
+            critical             = fg:bright-yellow bold underline
+            overdue              = fg:bright-red bold reverse
+            expected             = fg:bright-white dim
             state.pending        = fg:white
             state.queued         = fg:bright-cyan
             state.delayed        = fg:bright-yellow bold
@@ -113,6 +122,9 @@ enum BuiltinThemeFiles {
             warning              = bold
             error                = bold underline
             log.stderr           = bold
+            critical             = bold underline
+            overdue              = bold reverse
+            expected             = dim
             state.pending        = dim
             state.queued         = default
             state.delayed        = underline

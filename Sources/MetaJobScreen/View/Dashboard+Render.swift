@@ -65,6 +65,7 @@ extension Dashboard {
         let end = run.endTime ?? (run.isRunning ? now : run.startTime)
         var parts = [" " + run.metaJobName, "run " + ScreenText.label(run.runId), state.uppercased(),
                      "elapsed " + TimeText.duration(end - run.startTime)]
+        if let eta = etaText(run) { parts.append(eta) }
         if !run.isPast {
             parts.append("slots \(run.slotsUsed)/\(run.limit)")
             parts.append("delayed \(run.count(.delayed))")

@@ -62,6 +62,8 @@ extension Dashboard {
         case .confirmCancel(let job):
             let name = shownRun.map { $0.jobs.indices.contains(job) ? $0.jobs[job].name : "" } ?? ""
             confirm(&buffer, title: "Cancel job?", lines: ["Cancel \(name)?", "", "y  cancel it", "n  keep it running"])
+        case let .confirmRetry(command, preview):
+            renderRetryPreview(&buffer, command, preview)
         case .confirmQuit:
             let running = live.map { $0.slotsUsed } ?? 0
             confirm(&buffer, title: "Quit?", lines: ["The run is still going (\(running) job\(running == 1 ? "" : "s") running).", "",

@@ -25,6 +25,7 @@ extension Dashboard {
         if j == selectedJob { return .selection }
         if graphPane.upstream.indices.contains(j) && graphPane.upstream[j] { return .upstream }
         if graphPane.downstream.indices.contains(j) && graphPane.downstream[j] { return .downstream }
+        if criticalMark(j) != nil { return .critical }
         return .normal
     }
 
@@ -86,7 +87,12 @@ extension Dashboard {
                     clipped.put(String(repeating: glyphs.horizontal, count: x0 + DagLayout.columnWidth - end - 1),
                                 x: end + 1, y: y, role: .edge)
                 }
-                clipped.put("  " + stateLine(job), x: x0, y: y + 1, role: role, maxWidth: DagLayout.columnWidth)
+                if let mark = criticalMark(j) { clipped[x0 + 1, y] = Cell(mark, role: .critical) }
+                if let (text, expectedRole) = dagExpectation(j, job) {
+                    clipped.put("  " + text, x: x0, y: y + 1, role: expectedRole, maxWidth: DagLayout.columnWidth)
+                } else {
+                    clipped.put("  " + stateLine(job), x: x0, y: y + 1, role: role, maxWidth: DagLayout.columnWidth)
+                }
             }
         }
         highlightEdges(&clipped, scrollX: scrollX, scrollY: scrollY)
@@ -133,7 +139,8 @@ extension Dashboard {
         }
         let selectedRow = graphPane.jobList.rowOf.indices.contains(selectedJob) ? max(0, graphPane.jobList.rowOf[selectedJob]) : 0
         let top = scrollOffset(position: selectedRow, size: 1, visible: area.height, total: graphPane.jobList.rows.count)
-        let nameWidth = max(10, min(32, area.width - 30))
+        // With estimates the row also holds a progress bar and the time left: the names give way first.
+        let nameWidth = max(10, min(32, area.width - (!showingPast && foresight.estimates != nil ? 42 : 30)))
         for r in top ..< min(graphPane.jobList.rows.count, top + area.height) {
             let y = area.y + r - top
             switch graphPane.jobList.rows[r] {
@@ -146,7 +153,11 @@ extension Dashboard {
                 buffer.put(String(glyphs.glyph(job.state)), x: area.x + 1, y: y, role: role)
                 buffer.put(glyphs.fitted(job.name, width: nameWidth), x: area.x + 3, y: y, role: nameRole(j), maxWidth: nameWidth)
                 if j == selectedJob { buffer.setRole(.selection, x: area.x + 3, y: y, width: nameWidth) }
-                buffer.put(stateLine(job), x: area.x + 4 + nameWidth, y: y, role: role, maxWidth: area.width - nameWidth - 4)
+                if let mark = criticalMark(j) { buffer[area.x + 2, y] = Cell(mark, role: .critical) }
+                let end = buffer.put(stateLine(job), x: area.x + 4 + nameWidth, y: y, role: role, maxWidth: area.width - nameWidth - 4)
+                if let (text, expectedRole) = listExpectation(j, job) {
+                    buffer.put(text, x: end + 2, y: y, role: expectedRole, maxWidth: max(0, area.x + area.width - end - 2))
+                }
             }
         }
     }
@@ -155,8 +166,13 @@ extension Dashboard {
 
     func renderTimeline(_ buffer: inout CellBuffer, _ run: RunView, in rect: Rect) {
         let end = run.endTime ?? (run.isRunning ? now : run.startTime)
-        let span = max(1, end - run.startTime)
-        drawBox(&buffer, rect, title: "Timeline: \(TimeText.duration(span))  (t graph)", focused: focus == .graph)
+        // The axis reaches the expected end, so expected bars fit past the run's bars.
+        let schedule = showingPast ? nil : foresight.schedule
+        let axisEnd = max(end, schedule.map { $0.end } ?? end)
+        let span = max(1, axisEnd - run.startTime)
+        var title = "Timeline: \(TimeText.duration(end - run.startTime))"
+        if axisEnd > end { title += ", \(glyphs.expected) expected to " + TimeText.duration(span) }
+        drawBox(&buffer, rect, title: title + "  (t graph)", focused: focus == .graph)
         let area = rect.inner
         guard area.height > 1 else { return }
         let nameWidth = min(18, area.width / 3)
@@ -177,6 +193,7 @@ extension Dashboard {
             let job = run.jobs[j]
             let y = area.y + 1 + r - top
             buffer.put(String(glyphs.glyph(job.state)), x: area.x, y: y, role: .of(job.state))
+            if let mark = criticalMark(j) { buffer[area.x + 1, y] = Cell(mark, role: .critical) }
             buffer.put(glyphs.fitted(job.name, width: nameWidth), x: area.x + 2, y: y, role: nameRole(j), maxWidth: nameWidth)
             // Clamped before converting: a time outside the run (or not finite) must not trap in Int(_:).
             func column(_ t: Double, _ rule: FloatingPointRoundingRule) -> Int {
@@ -189,6 +206,15 @@ extension Dashboard {
                 let a = max(0, min(barWidth - 1, from))
                 let b = max(a + 1, min(barWidth, to))
                 buffer.put(String(repeating: glyphs.bar, count: b - a), x: barX + a, y: y, role: .of(piece.state))
+            }
+            // What is still expected: past a running job's bar to its expected end, a whole bar for a job to come.
+            if let planned = schedule?.spans[j], planned.isEstimated, planned.end > now {
+                let from = max(column(max(planned.start, now), .down), 0)
+                let to = column(planned.end, .up)
+                let a = max(0, min(barWidth - 1, from))
+                let b = max(a + 1, min(barWidth, to))
+                let cellRole: StyleRole = foresight.isCritical(j) ? .critical : .expected
+                for x in a..<b where buffer[barX + x, y].character == " " { buffer[barX + x, y] = Cell(glyphs.expected, role: cellRole) }
             }
         }
     }

@@ -19,6 +19,7 @@ extension Dashboard {
             if let d = duration(job) { times += " (" + TimeText.duration(d) + ")" }
             lines.append(("Time UTC", times, .normal))
         }
+        if let expected = expectedLine(selectedJob, job) { lines.append(("Expected", expected.0, expected.1)) }
         if job.state == .delayed {
             var wait = job.delayReason ?? "waiting"
             if let ready = job.readyAt { wait += "; next try in " + TimeText.duration(max(0, ready - now)) }
