@@ -32,13 +32,13 @@ struct StatusCheckExpectationsTests {
         #expect(o.exitCode == 0, "\(o.stderr)")
 
         let store = try HistoryStore(path: history)
-        let found = try store.statusCheckExpectations(metaJob: "expect", jobs: ["quick", "broken", "unknown"])
+        let found = try store.expectedDurations(metaJob: "expect", jobs: ["quick", "broken", "unknown"])
         #expect(Set(found.keys) == ["quick"], "a job that never succeeded, or is unknown, has no estimate")
         let quick = try #require(found["quick"])
         #expect(quick.sampleCount == 3)
         #expect(quick.median >= 0.2 && quick.median < 0.5, "the other meta job's 0.6 s run is not counted: \(quick)")
         #expect(quick.p90 >= 0.28 && quick.p90 < 0.6, "\(quick)")
-        #expect(try store.statusCheckExpectations(metaJob: "nobody", jobs: ["quick"]).isEmpty)
-        #expect(try store.statusCheckExpectations(metaJob: "elsewhere", jobs: ["quick"])["quick"].map { $0.median >= 0.6 } == true)
+        #expect(try store.expectedDurations(metaJob: "nobody", jobs: ["quick"]).isEmpty)
+        #expect(try store.expectedDurations(metaJob: "elsewhere", jobs: ["quick"])["quick"].map { $0.median >= 0.6 } == true)
     }
 }

@@ -68,8 +68,8 @@ final class PreparedRun: @unchecked Sendable {
         }
         // Status checks timed by what the jobs usually take; a history that cannot be read leaves the fixed interval.
         if remote != nil, let store {
-            remote?.expectedDurations = (try? store.statusCheckExpectations(metaJob: definition.name,
-                                                                            jobs: remoteJobs.map(\.name))) ?? [:]
+            remote?.expectedDurations = (try? store.expectedDurations(metaJob: definition.name,
+                                                                      jobs: remoteJobs.map(\.name))) ?? [:]
         }
         let executors = RunExecutors(jobs: jobs, remote: remote, baseEnvironment: environment.variables,
                                      graceSeconds: configuration.settings.terminationGraceSeconds)
