@@ -173,11 +173,12 @@ public final class HistoryStore: @unchecked Sendable {
             try db.execute(sql: """
                 INSERT INTO runs (run_id, meta_job, state, started_at, heartbeat_at, host, pid, pid_start, process_name,
                                   started_by, working_directory, command_line, definition_path, definition_text,
-                                  settings_json, resumed_from)
-                VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  settings_json, resumed_from, control_socket)
+                VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.runId, run.metaJob, run.startedAt, now, ProcessLiveness.hostName, Int64(me.pid),
                                  me.start, me.name, run.startedBy, run.workingDirectory, HistoryStore.json(run.commandLine),
-                                 run.definitionPath, Data(run.definitionText), run.settingsJSON, run.resumedFrom])
+                                 run.definitionPath, Data(run.definitionText), run.settingsJSON, run.resumedFrom,
+                                 run.controlSocket])
             id = db.lastInsertedRowID
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO jobs (run, idx, name, team, fail_dag_on_error, depends_on, reused_from, state)

@@ -7,7 +7,9 @@ public struct MetajobCommand: ParsableCommand {
         abstract: "Run meta jobs: DAGs of data jobs, each started when the jobs it depends on have finished.",
         discussion: "Exit codes: 0 succeeded, 1 failed, 2 invalid definition or usage, 130 interrupted (SIGINT), 143 terminated (SIGTERM).",
         subcommands: [RunCLICommand.self, ResumeCLICommand.self, ValidateCLICommand.self, GraphCLICommand.self,
-                      HistoryCLICommand.self, BrowseCLICommand.self, DemoCLICommand.self]
+                      HistoryCLICommand.self, BrowseCLICommand.self, DemoCLICommand.self,
+                      RetryCLICommand.self, CancelCLICommand.self, PauseCLICommand.self, UnpauseCLICommand.self,
+                      ConcurrencyCLICommand.self, StopCLICommand.self]
     )
 
     public init() {}

@@ -55,6 +55,7 @@ enum HistoryFormat {
         o.raw("jobs", counts.finish())
         if let from = run.resumedFrom { o.string("resumed_from", from) }
         if let by = run.resumedBy { o.string("resumed_by", by) }
+        if run.state == .running, let socket = run.controlSocket { o.string("control_socket", socket) }
         return o.finish()
     }
 
