@@ -188,9 +188,13 @@ struct ControlServerTests {
                 s.connect(sys.argv[1])
             except OSError as e:
                 print("refused", e.errno); sys.exit(0)
-            s.sendall(b'{"hello":{"version":1,"client":"cli"}}\\n{"command":{"id":1,"command":{"pause":{}}}}\\n')
-            s.settimeout(3)
-            data = s.recv(65536)
+            data = b''
+            try:
+                s.sendall(b'{"hello":{"version":1,"client":"cli"}}\\n{"command":{"id":1,"command":{"pause":{}}}}\\n')
+                s.settimeout(3)
+                data = s.recv(65536)
+            except OSError:
+                pass
             print("got", len(data))
             """
         func asNobody(_ path: String) throws -> String {
@@ -210,7 +214,8 @@ struct ControlServerTests {
         // Even with the directory and socket opened to everyone, the server checks the peer and hangs up.
         chmod(dir, 0o755)
         chmod(server.path, 0o777)
-        #expect(try asNobody(server.path) == "got 0\n", "no hello, no snapshot: the connection is closed at once")
+        let answer = try asNobody(server.path)
+        #expect(answer == "got 0\n", "no hello, no snapshot: the connection is closed at once (got \(answer))")
         runner.start()
         #expect(rec.waitForFinish())
         #expect(runner.snapshot().paused == false, "nobody's pause never reached the run")
