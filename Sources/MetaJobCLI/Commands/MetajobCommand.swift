@@ -9,7 +9,7 @@ public struct MetajobCommand: ParsableCommand {
         subcommands: [RunCLICommand.self, ResumeCLICommand.self, ValidateCLICommand.self, GraphCLICommand.self,
                       HistoryCLICommand.self, BrowseCLICommand.self, DemoCLICommand.self,
                       RetryCLICommand.self, CancelCLICommand.self, PauseCLICommand.self, UnpauseCLICommand.self,
-                      ConcurrencyCLICommand.self, StopCLICommand.self]
+                      ConcurrencyCLICommand.self, StopCLICommand.self, AttachCLICommand.self]
     )
 
     public init() {}

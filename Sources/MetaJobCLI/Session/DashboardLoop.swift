@@ -22,7 +22,7 @@ final class DashboardLoop: @unchecked Sendable {
     // MARK: UI-queue state
     private var model: Dashboard
     private var policy: QuitPolicy
-    private var run: PreparedRun?
+    private var run: ShownRun?
     private var feed: DashboardFeed?
     private var terminalOpen = false
     private var finished = false
@@ -30,13 +30,15 @@ final class DashboardLoop: @unchecked Sendable {
     /// What the shown run was last told is being watched (nil: nothing told yet).
     private var watched: Set<Int>?
 
-    init(mode: Dashboard.Mode, themes: [Theme], session: DashboardSession, store: HistoryStore?) {
+    /// `attached`: the runs shown live are in another process (`metajob attach`): quitting detaches.
+    init(mode: Dashboard.Mode, themes: [Theme], session: DashboardSession, store: HistoryStore?, attached: Bool = false) {
         self.session = session
         self.recordStore = store
         self.history = HistoryReader(path: session.history.path(session.environment), store: store)
         model = Dashboard(mode: mode, themes: themes, ascii: !TerminalDriver.localeIsUTF8(),
                           exitWhenDone: session.dashboard.exitWhenDone)
-        policy = QuitPolicy(cancelOnQuit: session.options.onFailure.policy == .cancel)
+        model.detachOnQuit = attached
+        policy = QuitPolicy(cancelOnQuit: session.options.onFailure.policy == .cancel, detachOnQuit: attached)
         timers = DashboardTimers(queue: ui) { [unowned self] messages in self.deliver(messages) }
     }
 
@@ -77,8 +79,16 @@ final class DashboardLoop: @unchecked Sendable {
     }
 
     /// Shows `prepared` and starts it.
-    func startLive(_ prepared: PreparedRun) {
+    func startLive(_ prepared: ShownRun) {
         ui.async { self.show(prepared) }
+    }
+
+    /// Shows a past run from the history (read-only), with `note` on the status line.
+    func startPast(runId: String, note: String) {
+        ui.async {
+            self.perform(.openPastRun(runId: runId))
+            self.deliver([.failed(note)])
+        }
     }
 
     /// Shows the history browser.
@@ -98,6 +108,13 @@ final class DashboardLoop: @unchecked Sendable {
         signals = nil
         guard let run else {
             return signal == 0 ? .succeeded : .stopped(by: signal)
+        }
+        if run.isAttached {
+            let going = run.finalSnapshot().isGoing
+            _ = run.closeRecording()
+            CLIOutput.stdout(going ? "Detached from run \(run.runId); it goes on. `metajob attach \(run.runId)` watches it again.\n"
+                                   : "Run \(run.runId) has ended; `metajob history show \(run.runId)` shows how.\n")
+            return .succeeded
         }
         if let warning = run.closeRecording() { CLIOutput.stderr(warning) }
         CLIOutput.stdout(SummaryTable.render(run.finalSnapshot(), elapsed: run.elapsed))
@@ -222,7 +239,7 @@ final class DashboardLoop: @unchecked Sendable {
     }
 
     /// Subscribes to `prepared` (its snapshot becomes the live view) and starts it.
-    private func show(_ prepared: PreparedRun) {
+    private func show(_ prepared: ShownRun) {
         dispatchPrecondition(condition: .onQueue(ui))
         feed?.close()
         if let old = feed, let oldRun = run { oldRun.connection.unsubscribe(old) }

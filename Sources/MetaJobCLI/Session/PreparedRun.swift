@@ -183,3 +183,8 @@ final class PreparedRun: @unchecked Sendable {
         }
     }
 }
+
+extension PreparedRun: ShownRun {
+    /// A run started here lives in this process.
+    var isAttached: Bool { false }
+}
