@@ -74,3 +74,30 @@ long metajob_send_blocking(int fd, const void *bytes, unsigned long count) {
     ssize_t sent = send(fd, bytes, count, MSG_NOSIGNAL);
     return sent < 0 ? -errno : (long)sent;
 }
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+
+int metajob_spawn_detached(const char *path, char *const argv[], char *const envp[], int report_fd, pid_t *pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attributes);
+    // Its own session: no controlling terminal, so closing this terminal (SIGHUP) never reaches the run.
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, report_fd, 2);
+    // Nothing else of ours: an inherited pipe would keep whoever reads our output waiting until the run ends.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    int result = posix_spawn(pid, path, &actions, &attributes, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return result;
+}

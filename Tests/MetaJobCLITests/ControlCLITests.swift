@@ -120,3 +120,64 @@ struct ControlCLITests {
         usleep(200_000)
     }
 }
+
+/// `metajob run --detach`: the run goes on in its own session without a terminal, and lingers after its end.
+@Suite("run --detach (CLI)", .serialized)
+struct DetachCLITests {
+    let pipeline = """
+    name: detached
+    jobs:
+      - job_name: flaky
+        depends_on: []
+        command: if [ -f marker ]; then exit 0; fi; touch marker; exit 3
+    """
+
+    @Test func aDetachedRunStartsInItsOwnSessionAndLingersForARetry() throws {
+        let dir = try BinaryRunner.directory(["p.yaml": pipeline, "bad.yaml": "jobs: [{job_name: a, depends_on: [x]}]\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        mkdir(dir + "/runtime", 0o700)
+        let env = ["METAJOB_HISTORY": dir + "/h.sqlite", "XDG_RUNTIME_DIR": dir + "/runtime"]
+        let bad = try BinaryRunner.run(["run", "--detach", "bad.yaml"], in: dir, environment: env)
+        #expect(bad.exitCode == 2 && bad.stderr.contains("nothing was started"), "\(bad.stderr)")
+
+        let started = try BinaryRunner.run(["run", "--detach", "--linger", "2", "p.yaml"], in: dir, environment: env)
+        #expect(started.exitCode == 0, "\(started.stderr)")
+        let id = try #require(started.stdout.split(separator: "\n").first?.split(separator: " ").dropFirst(2).first.map(String.init),
+                              "\(started.stdout)")
+        #expect(started.stdout.contains("metajob attach \(id)"))
+        #expect(started.stderr == "", "no warning: \(started.stderr)")
+        let show = try BinaryRunner.run(["history", "show", id, "--json"], in: dir, environment: env)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let pid = try #require(json["pid"] as? Int)
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+           let fields = stat.split(separator: ")").last?.split(separator: " ") {
+            #expect(fields.count > 4 && fields[3] == "\(pid)", "the detached run leads its own session: \(stat)")
+            let stdin = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")
+            #expect(stdin == "/dev/null", "stdin of the detached run: \(stdin ?? "unreadable")")
+        }
+        // The flaky job fails and the run ends, yet it lingers: the retry reaches the same run.
+        let deadline = Date().addingTimeInterval(10)
+        var retried = try BinaryRunner.run(["retry", id], in: dir, environment: env)
+        while retried.exitCode != 0 && Date() < deadline {
+            usleep(50_000)
+            retried = try BinaryRunner.run(["retry", id], in: dir, environment: env)
+        }
+        #expect(retried.exitCode == 0, "\(retried.stderr)")
+        var state = ""
+        while Date() < deadline {
+            let list = try BinaryRunner.run(["history", "list", "--json"], in: dir, environment: env).stdout
+            state = ((try? JSONSerialization.jsonObject(with: Data(list.utf8)) as? [[String: Any]])?.first?["state"] as? String) ?? ""
+            if state == "succeeded" { break }
+            usleep(50_000)
+        }
+        #expect(state == "succeeded", "the retried run is recorded as succeeded")
+        // After the linger the process exits and its socket is gone.
+        var gone = false
+        while Date() < deadline.addingTimeInterval(10) && !gone {
+            gone = kill(pid_t(pid), 0) != 0 && ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/runtime/metajob")) ?? []).isEmpty
+            if !gone { usleep(50_000) }
+        }
+        #expect(gone, "the detached run exits once it lingered")
+        #expect(try BinaryRunner.run(["retry", id], in: dir, environment: env).exitCode == 2)
+    }
+}

@@ -177,4 +177,8 @@ long metajob_send_nowait(int fd, const void *bytes, unsigned long count);
 /// Sends (blocking until some bytes went) without raising SIGPIPE. Returns bytes sent, or -errno.
 long metajob_send_blocking(int fd, const void *bytes, unsigned long count);
 
+/// Starts `path` in its own session (no controlling terminal), stdin and stdout /dev/null, stderr `report_fd`
+/// (`metajob run --detach`). Returns 0 and sets `pid`, or an errno.
+int metajob_spawn_detached(const char *path, char *const argv[], char *const envp[], int report_fd, pid_t *pid);
+
 #endif

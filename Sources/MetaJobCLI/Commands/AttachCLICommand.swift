@@ -23,7 +23,7 @@ struct AttachCLICommand: ParsableCommand {
         if let runID {
             id = runID
         } else {
-            let live = try HistoryFormat.attempt { try store.listRuns(limit: 100, state: .running) }.filter { $0.controlSocket != nil }
+            let live = try HistoryFormat.attempt { try store.listRuns(limit: 200) }.filter(LiveRun.isLive)
             switch live.count {
             case 0:
                 CLIOutput.error("no run is live on this host. `metajob history list` shows past runs; `metajob browse` opens them.")
@@ -39,7 +39,7 @@ struct AttachCLICommand: ParsableCommand {
         let session = DashboardSession(options: try RunOptions.parse([]), dashboard: dashboard, history: history,
                                        environment: environment)
         let detail = try HistoryFormat.attempt { try store.run(id) }
-        guard detail.summary.state == .running else {
+        guard LiveRun.isLive(detail.summary) else {
             if let path = detail.summary.controlSocket { ControlDirectory.removeIfStale(path) }
             throw try session.showEnded(runId: detail.summary.runId,
                                         note: "run \(detail.summary.runId) has ended (\(detail.summary.state.rawValue)): shown read-only from the history.")

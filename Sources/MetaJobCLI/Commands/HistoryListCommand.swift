@@ -17,7 +17,6 @@ struct HistoryListCommand: ParsableCommand {
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
-        if live && state != nil { throw ValidationError("--live lists running runs; leave out --state.") }
         let states = StoredRunState.allCases.map(\.rawValue)
         if let state, StoredRunState(rawValue: state) == nil {
             throw ValidationError("--state must be one of \(states.joined(separator: ", ")), not \(state).")
@@ -28,11 +27,16 @@ struct HistoryListCommand: ParsableCommand {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let store = try history.open(environment)
         var runs = try HistoryFormat.attempt {
-            try store.listRuns(limit: limit, metaJob: metaJob, state: live ? .running : state.flatMap(StoredRunState.init))
+            // Live runs are the newest ones: a detached run that ended lingers a few minutes at most.
+            try store.listRuns(limit: live ? max(limit, 200) : limit, metaJob: metaJob, state: state.flatMap(StoredRunState.init))
         }
-        if live { runs = runs.filter { $0.controlSocket != nil } }
+        if live { runs = Array(runs.filter(LiveRun.isLive).prefix(limit)) }
         if json {
             CLIOutput.stdout("[" + runs.map(HistoryFormat.json).joined(separator: ",") + "]\n")
+            return
+        }
+        if runs.isEmpty && live {
+            CLIOutput.stdout("No run is live on this host (runs of \(store.path) that `metajob attach` can reach).\n")
             return
         }
         guard !runs.isEmpty else {

@@ -13,12 +13,19 @@ struct LiveRun {
     /// The connection to it.
     var client: ControlClient
 
+    /// True when `run` can be attached to and controlled from here now.
+    static func isLive(_ run: RunSummary) -> Bool {
+        guard let path = run.controlSocket, run.state == .running || !ControlDirectory.isStale(path) else { return false }
+        return ControlDirectory.isLive(path)
+    }
+
     /// Connects to run `idOrPrefix` as `client` (`cli`, `dashboard`). Exits 2 when there is no such run, it has
     /// ended (`resume` is then the way on), or it cannot be reached from here.
     static func connect(_ idOrPrefix: String, store: HistoryStore, client: String) throws -> LiveRun {
         let detail = try HistoryFormat.attempt { try store.run(idOrPrefix) }
         let summary = detail.summary
-        guard summary.state == .running else {
+        // A detached run that ended stays reachable while it lingers: its socket, not its state, says it is live.
+        guard summary.state == .running || summary.controlSocket.map(ControlDirectory.isLive) == true else {
             // A killed run's socket is stale: remove it, never trust it.
             if let path = summary.controlSocket { ControlDirectory.removeIfStale(path) }
             let next = summary.state == .succeeded ? "" : " Use `metajob resume \(summary.runId)` to run its failed jobs again."

@@ -59,6 +59,14 @@ public enum ControlDirectory {
         return -fd == ECONNREFUSED
     }
 
+    /// True when a run answers at `path` (a detached run that ended answers while it lingers).
+    public static func isLive(_ path: String) -> Bool {
+        let fd = metajob_unix_connect(path)
+        guard fd >= 0 else { return false }
+        close(fd)
+        return true
+    }
+
     /// Removes `path` if it is a stale socket of ours. Returns true when it was removed.
     @discardableResult
     public static func removeIfStale(_ path: String) -> Bool {
