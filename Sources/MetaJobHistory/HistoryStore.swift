@@ -235,6 +235,27 @@ public final class HistoryStore: @unchecked Sendable {
         }
     }
 
+    /// Records a command another process sent to live run `runId` (`command` worded for people; `refused`: the
+    /// run's reason when it refused).
+    public func recordRequest(runId: String, _ request: StoredRequest) throws {
+        try pool.write { db in
+            let run = try HistoryStore.resolve(db, runId)
+            try db.execute(sql: "INSERT INTO control_requests (run, time, client, user, command, refused) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [run.id, request.time, request.client, request.user, request.command, request.refused])
+        }
+    }
+
+    /// The commands other processes sent to run `runId`, oldest first.
+    public func requests(runId: String) throws -> [StoredRequest] {
+        try pool.read { db in
+            let run = try HistoryStore.resolve(db, runId)
+            return try Row.fetchAll(db, sql: "SELECT time, client, user, command, refused FROM control_requests WHERE run = ? ORDER BY rowid",
+                                    arguments: [run.id]).map {
+                StoredRequest(time: $0[0], client: $0[1], user: $0[2], command: $0[3], refused: $0[4])
+            }
+        }
+    }
+
     /// Tells other processes the run's recorder is alive.
     static func touchRun(_ db: Database, id: Int64) throws {
         try db.execute(sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
@@ -447,7 +468,7 @@ public final class HistoryStore: @unchecked Sendable {
                 let ids = doomed[chunk..<min(chunk + 500, doomed.count)]
                 let list = ids.map(String.init).joined(separator: ",")
                 // Explicit deletes instead of relying on ON DELETE CASCADE: foreign keys may be off in other tools.
-                for table in ["log_lines", "log_chunks", "job_events", "jobs"] {
+                for table in ["log_lines", "log_chunks", "job_events", "jobs", "control_requests"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE run IN (\(list))")
                 }
                 try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))")

@@ -36,6 +36,14 @@ struct HistoryShowCommand: ParsableCommand {
                          job.exitCode.map { String($0) } ?? "-", job.reason ?? ""])
         }
         text += HistoryFormat.table(rows)
+        // Commands from other processes (attached dashboards, control verbs): who retried what.
+        let requests = (try? store.requests(runId: s.runId)) ?? []
+        if !requests.isEmpty {
+            text += "\ncontrolled from outside:\n"
+            for r in requests {
+                text += "  \(TimeFormat.clock(r.time))  \(r.command) by \(r.user) (\(r.client))" + (r.refused.map { ": refused, \($0)" } ?? "") + "\n"
+            }
+        }
         CLIOutput.stdout(TerminalSanitizer.sanitizeText(text))
     }
 }

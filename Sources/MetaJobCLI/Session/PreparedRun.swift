@@ -77,7 +77,16 @@ final class PreparedRun: @unchecked Sendable {
         let directory = ControlDirectory.path(environment: environment.variables)
         do {
             try ControlDirectory.prepare(directory)
-            control = try ControlServer(connection: runner, runId: info.runId, path: directory + "/" + info.runId + ".sock")
+            let names = definition.jobs.map(\.name)
+            let runId = info.runId
+            // Who steered the run from outside goes into its history (off the server's thread: a write may wait).
+            control = try ControlServer(connection: runner, runId: runId, path: directory + "/" + runId + ".sock") { [store] request in
+                guard let store else { return }
+                let refused: String? = if case .refused(let why) = request.reply { why } else { nil }
+                let stored = StoredRequest(time: Date().timeIntervalSince1970, client: request.client, user: request.user,
+                                           command: request.command.text(jobNames: names), refused: refused)
+                DispatchQueue.global().async { try? store.recordRequest(runId: runId, stored) }
+            }
         } catch {
             controlWarnings.append("warning: this run cannot be attached or controlled from another terminal: "
                                    + TerminalSanitizer.sanitizeText(error.message) + "\n")
