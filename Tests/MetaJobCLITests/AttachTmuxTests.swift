@@ -82,6 +82,8 @@ struct AttachTmuxTests {
         run.waitUntilExit()
         #expect(run.terminationStatus == 0, "the background run ends succeeded")
         let show = try BinaryRunner.run(["history", "show", "--json", try newestRun(env)], environment: env)
+        let text = try BinaryRunner.run(["history", "show", try newestRun(env)], environment: env).stdout
+        #expect(text.contains("retry every failed job by \(NSUserName()) (dashboard)"), "who retried is recorded:\n\(text)")
         #expect(show.stdout.contains("\"job\":\"flaky\",\"state\":\"succeeded\",\"attempts\":2"), "\(show.stdout)")
     }
 
