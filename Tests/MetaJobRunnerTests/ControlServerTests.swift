@@ -232,6 +232,13 @@ struct ControlServerTests {
         #expect(ControlDirectory.isStale(path))
         #expect(ControlDirectory.removeIfStale(path) && access(path, F_OK) != 0)
         #expect(!ControlDirectory.isStale(dir), "a directory is not a socket")
+        close(metajob_unix_listen(dir + "/a.sock", 0o600, 1))
+        close(metajob_unix_listen(dir + "/b.sock", 0o600, 1))
+        let live = metajob_unix_listen(dir + "/live.sock", 0o600, 1)
+        #expect(ControlDirectory.removeStale(in: dir) == 2)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir)) == ["live.sock"])
+        close(live)
+        unlink(dir + "/live.sock")
         // A server at a stale path takes it over; a client of a path nobody serves is told the run is gone.
         close(metajob_unix_listen(path, 0o600, 1))
         let (runner, _) = TestRun.make([TestRun.job("a", [], "true")])

@@ -77,6 +77,7 @@ final class PreparedRun: @unchecked Sendable {
         let directory = ControlDirectory.path(environment: environment.variables)
         do {
             try ControlDirectory.prepare(directory)
+            ControlDirectory.removeStale(in: directory)
             let names = definition.jobs.map(\.name)
             let runId = info.runId
             // Who steered the run from outside goes into its history (off the server's thread: a write may wait).

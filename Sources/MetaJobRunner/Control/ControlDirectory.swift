@@ -67,6 +67,14 @@ public enum ControlDirectory {
         return true
     }
 
+    /// Removes the stale sockets in `directory` (left by runs that were killed): each new run sweeps, so they
+    /// never pile up. Returns how many were removed.
+    @discardableResult
+    public static func removeStale(in directory: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".sock") && removeIfStale(directory + "/" + $0) }.count
+    }
+
     /// Removes `path` if it is a stale socket of ours. Returns true when it was removed.
     @discardableResult
     public static func removeIfStale(_ path: String) -> Bool {
