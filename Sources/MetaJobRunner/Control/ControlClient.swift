@@ -14,7 +14,9 @@ import Glibc
 /// A gap in the sequence numbers (the server resynchronised a slow reader) asks for a fresh snapshot, and the
 /// observers are attached again with it.
 public final class ControlClient: RunConnection, @unchecked Sendable {
+    /// Where frames are handled and observers called, in order.
     public let queue: DispatchQueue
+    /// Always true: the run is in another process.
     public var isRemote: Bool { true }
     /// The run's id, as its server said in its hello.
     public let runId: String
@@ -106,6 +108,7 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
 
     // MARK: - RunConnection
 
+    /// Attaches `observer` with the client's current snapshot; every later event follows. Throws once the connection is lost.
     public func subscribe(_ observer: RunObserver) throws(RunConnectionError) {
         let error: RunConnectionError? = onQueue {
             if let lost { return lost }
@@ -116,10 +119,12 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
         if let error { throw error }
     }
 
+    /// Detaches `observer`.
     public func unsubscribe(_ observer: RunObserver) {
         queue.async { self.observers[ObjectIdentifier(observer)] = nil }
     }
 
+    /// Sends `command`; `reply` gets the run's answer, or a refusal when the connection is lost first.
     public func send(_ command: RunCommand, reply: @escaping @Sendable (CommandReply) -> Void) {
         lock.lock()
         if let closedError {
@@ -155,6 +160,7 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
         return box.get()
     }
 
+    /// Calls `body` each time the run finishes (at once if it has).
     public func onFinish(_ body: @escaping @Sendable (RunOutcome) -> Void) {
         queue.async {
             self.finishWaiters.append(body)
@@ -162,6 +168,7 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
         }
     }
 
+    /// Tells the run which jobs this client shows.
     public func setWatched(jobs: Set<Int>) {
         try? writeFrame(.watch(jobs: jobs.sorted()))
     }

@@ -10,6 +10,7 @@ import Glibc
 public enum ControlDirectory {
     /// Why no socket can be served.
     public struct Problem: Error, Sendable {
+        /// What is wrong and what to do, for the user.
         public var message: String
     }
 

@@ -19,12 +19,17 @@ public struct ControlSession: Sendable {
 
     /// Where the conversation is.
     public enum Phase: Sendable, Equatable {
+        /// Waiting for the client's hello.
         case greeting
+        /// The client waits for a snapshot (after hello, or after falling behind).
         case waitingForSnapshot
+        /// Events flow to the client.
         case live
+        /// Over, and why.
         case closed(reason: String)
     }
 
+    /// Where the conversation is now.
     public private(set) var phase: Phase = .greeting
     /// What the client said it is (`dashboard`, `cli`, …), once it said hello.
     public private(set) var client: String?
@@ -39,6 +44,7 @@ public struct ControlSession: Sendable {
     private var head = 0
     /// Bytes of the first queued frame already written.
     private var headOffset = 0
+    /// Bytes waiting to be written to the client (bounded by the queue limit plus one snapshot).
     public private(set) var queuedBytes = 0
 
     /// A session for a client of run `runId` served by process `pid`.

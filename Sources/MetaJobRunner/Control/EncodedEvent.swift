@@ -2,8 +2,9 @@ import MetaJobCore
 
 /// One event as a ready-to-send frame, encoded once and shared by every client.
 public struct EncodedEvent: Sendable {
-    /// The first and last sequence number the event covers (a log event of n lines covers n numbers).
+    /// The first sequence number the event covers.
     public var first: UInt64
+    /// The last one (a log event of n lines covers n numbers).
     public var last: UInt64
     /// The frame's bytes, newline included.
     public var bytes: [UInt8]
