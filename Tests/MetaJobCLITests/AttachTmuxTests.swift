@@ -108,4 +108,39 @@ struct AttachTmuxTests {
         #expect(try tmux.waitFor(text: "exit=0", timeout: 10).ok, "q still leaves")
         FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
     }
+
+    @Test func theBrowserOpensALiveRunAttached() throws {
+        guard let (tmux, env, scratch) = try setUp() else { return }
+        defer {
+            tmux.killAndRemoveDirectory()
+            try? FileManager.default.removeItem(atPath: scratch)
+        }
+        let run = try background(tmux.directory, env)
+        defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
+        _ = try tmux.waitFor("the run to be live") { _ in
+            (try? BinaryRunner.run(["history", "list", "--live"], environment: env).stdout.contains("attached")) == true
+        }
+        let id = try newestRun(env)
+        _ = try tmux.launchMetajob(["browse"])
+        _ = try tmux.waitFor("the run in the browser") { $0.contains(id) }
+        try tmux.press("Enter")
+        let attached = try tmux.waitFor("the run opened attached") { $0.contains("attached to live run") }
+        #expect(attached.ok)
+        try tmux.press("p")
+        var refused = try BinaryRunner.run(["pause", id], environment: env)
+        let deadline = Date().addingTimeInterval(10)
+        while !refused.stderr.contains("already paused") && Date() < deadline {
+            usleep(100_000)
+            refused = try BinaryRunner.run(["pause", id], environment: env)
+        }
+        #expect(refused.stderr.contains("already paused"), "p in the browser's attached run paused the other process's run: \(refused.stderr)")
+        #expect(try BinaryRunner.run(["unpause", id], environment: env).exitCode == 0)
+        try tmux.press("q")
+        try? tmux.press("q")
+        #expect(try tmux.waitFor(text: "exit=0", timeout: 10).ok)
+        #expect(run.isRunning, "leaving the browser left the run going")
+        FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 1, "flaky was never retried: the run fails")
+    }
 }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import MetaJobCore
 import MetaJobHistory
+import MetaJobRunner
 import MetaJobScreen
 import MetaJobTerminal
 
@@ -170,8 +171,18 @@ final class DashboardLoop: @unchecked Sendable {
         case .loadHistory:
             readHistory { store in .historyRuns(try store.listRuns(limit: 500)) }
         case .openPastRun(let runId):
-            readHistory { store in
+            // A run live on this host opens attached (every key works) unless a run started here is still going.
+            let mayAttach = shownStatus?.isGoing != true || run?.isAttached == true
+            let shownId = run?.runId
+            let ui = self.ui
+            readHistory { [weak self] store in
                 let detail = try store.run(runId)
+                if mayAttach, detail.summary.runId != shownId, LiveRun.isLive(detail.summary),
+                   let path = detail.summary.controlSocket, let client = try? ControlClient(path: path, client: "dashboard") {
+                    let loop = self
+                    ui.async { loop?.showAttached(client, startedAt: detail.summary.startedAt) }
+                    return .failed("attached to live run \(detail.summary.runId): every key works; q detaches")
+                }
                 return .pastRun(detail, dependsOn: detail.storedDependencies())
             }
         case let .loadLogs(runId, job, attempt):
@@ -238,6 +249,17 @@ final class DashboardLoop: @unchecked Sendable {
         }
     }
 
+    /// Shows a run of another process live (opened from the browser); the run shown before is let go.
+    private func showAttached(_ client: ControlClient, startedAt: Double) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        guard !finished, !policy.quitting, shownStatus?.isGoing != true || run?.isAttached == true else {
+            client.close()
+            return
+        }
+        if let previous = run, let warning = previous.closeRecording() { deliver([.failed(warning)]) }
+        show(AttachedRun(client: client, startedAt: startedAt))
+    }
+
     /// Subscribes to `prepared` (its snapshot becomes the live view) and starts it.
     private func show(_ prepared: ShownRun) {
         dispatchPrecondition(condition: .onQueue(ui))
@@ -247,6 +269,9 @@ final class DashboardLoop: @unchecked Sendable {
         self.feed = feed
         if let old = run { old.connection.setWatched(jobs: []) }
         run = prepared
+        // A run of another process is only watched and steered from here: leaving detaches, never stops it.
+        policy.detachOnQuit = prepared.isAttached
+        model.detachOnQuit = prepared.isAttached
         watched = nil
         do {
             try prepared.connection.subscribe(feed)

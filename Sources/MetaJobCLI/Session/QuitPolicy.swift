@@ -27,7 +27,7 @@ struct QuitPolicy: Equatable {
     private(set) var signal: Int32 = 0
 
     /// The run lives in another process (`metajob attach`): quitting and signals detach, never stop it.
-    let detachOnQuit: Bool
+    var detachOnQuit: Bool
 
     init(cancelOnQuit: Bool, detachOnQuit: Bool = false) {
         self.cancelOnQuit = cancelOnQuit
