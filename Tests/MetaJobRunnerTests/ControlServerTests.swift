@@ -254,7 +254,9 @@ struct ControlServerTests {
         chmod(dir, 0o755)
         defer { Self.remove(dir) }
         #expect(throws: ControlDirectory.Problem.self) { try ControlDirectory.prepare(dir) }
-        #expect(ControlDirectory.path(environment: ["XDG_RUNTIME_DIR": "/run/user/7"]) == "/run/user/7/metajob")
+        #expect(ControlDirectory.path(environment: ["XDG_RUNTIME_DIR": dir]) == dir + "/metajob", "an existing runtime directory of ours")
+        #expect(ControlDirectory.path(environment: ["XDG_RUNTIME_DIR": "/nonexistent/run/user/7"]) == "/tmp/metajob-\(geteuid())",
+                "a missing runtime directory is passed over")
         #expect(ControlDirectory.path(environment: ["TMPDIR": "/var/tmp/"]) == "/var/tmp/metajob-\(geteuid())")
     }
 }

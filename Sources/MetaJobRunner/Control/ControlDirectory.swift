@@ -14,9 +14,13 @@ public enum ControlDirectory {
         public var message: String
     }
 
-    /// The directory for `environment` (not created).
+    /// The directory for `environment` (not created): `$XDG_RUNTIME_DIR/metajob` when that runtime directory exists
+    /// and is ours, else `metajob-<uid>` under `$TMPDIR` or `/tmp`.
     public static func path(environment: [String: String]) -> String {
-        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") {
+        // A runtime directory that is missing or not ours (XDG_RUNTIME_DIR kept across `su`) is passed over.
+        var info = stat()
+        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/"), stat(runtime, &info) == 0,
+           info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() {
             return runtime + "/metajob"
         }
         var temp = environment["TMPDIR"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/tmp"
