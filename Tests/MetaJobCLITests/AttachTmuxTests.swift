@@ -143,4 +143,41 @@ struct AttachTmuxTests {
         run.waitUntilExit()
         #expect(run.terminationStatus == 1, "flaky was never retried: the run fails")
     }
+
+    @Test func twoDashboardsShareARunAndTheCLIRetriesWhileOneWatches() throws {
+        guard let (first, env, scratch) = try setUp() else { return }
+        let second = try DashboardTmux(environment: env)
+        defer {
+            first.killAndRemoveDirectory()
+            second.killAndRemoveDirectory()
+            try? FileManager.default.removeItem(atPath: scratch)
+        }
+        let run = try background(first.directory, env)
+        defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
+        _ = try first.waitFor("the run to be live") { _ in
+            (try? BinaryRunner.run(["history", "list", "--live"], environment: env).stdout.contains("attached")) == true
+        }
+        let id = try newestRun(env)
+        _ = try first.launchMetajob(["attach", id])
+        _ = try second.launchMetajob(["attach", String(id.prefix(17))])
+        for tmux in [first, second] { _ = try tmux.waitFor("the flaky job failed") { $0.contains("user_error #1") } }
+        // One pauses: both show it.
+        try first.press("p")
+        for tmux in [first, second] {
+            #expect(try tmux.waitFor("paused on both") { $0.uppercased().contains("PAUSED") }.ok)
+        }
+        try second.press("p")
+        // One detaches; the run goes on and the other still watches: the CLI retries, the watcher sees it succeed.
+        try first.press("q")
+        #expect(try first.waitFor(text: "exit=0", timeout: 10).ok)
+        let retried = try BinaryRunner.run(["retry", id, "flaky"], environment: env)
+        #expect(retried.exitCode == 0, "\(retried.stderr)")
+        #expect(try second.waitFor("the watcher sees the retry succeed") { $0.contains("succeeded #2") }.ok)
+        FileManager.default.createFile(atPath: first.directory + "/gate", contents: nil)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0)
+        #expect(try second.waitFor("the watcher sees the run end") { $0.contains("SUCCEEDED") }.ok)
+        try second.press("q")
+        #expect(try second.waitFor(text: "exit=0", timeout: 10).ok)
+    }
 }

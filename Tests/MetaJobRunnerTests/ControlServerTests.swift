@@ -166,6 +166,26 @@ struct ControlServerTests {
         #expect(Self.eventually { server.clientCount == 1 })
     }
 
+    @Test func fiftyClientsAtOnceAllSeeTheWholeRun() throws {
+        let dir = try Self.directory()
+        defer { Self.remove(dir) }
+        let jobs = (0 ..< 20).map { TestRun.job("j\($0)", $0 < 2 ? [] : ["j\($0 - 2)"], "echo out \($0)") }
+        let (runner, rec) = TestRun.make(jobs)
+        let server = try ControlServer(connection: runner, runId: runner.info.runId, path: dir + "/run.sock")
+        defer { server.close() }
+        var clients: [ControlClient] = []
+        for _ in 0 ..< 50 { clients.append(try ControlClient(path: server.path, client: "dashboard")) }
+        defer { clients.forEach { $0.close() } }
+        #expect(Self.eventually { server.clientCount == 50 })
+        runner.start()
+        #expect(rec.waitForFinish(seconds: 30))
+        let final = runner.snapshot()
+        #expect(final.phase == .finished(.succeeded))
+        #expect(Self.eventually { clients.allSatisfy { $0.currentSnapshot.sequence == final.sequence } },
+                "every client folded every event")
+        #expect(clients.allSatisfy { $0.currentSnapshot.jobs.map(\.state) == final.jobs.map(\.state) })
+    }
+
     @Test func anotherUserCannotConnect() throws {
         guard geteuid() == 0 else {
             print("SKIPPED anotherUserCannotConnect: needs root to run a client as nobody (running as uid \(geteuid()))")
