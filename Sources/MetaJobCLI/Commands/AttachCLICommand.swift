@@ -19,6 +19,8 @@ struct AttachCLICommand: ParsableCommand {
     func run() throws {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let store = try history.open(environment)
+        let session = DashboardSession(options: try RunOptions.parse([]), dashboard: dashboard, history: history,
+                                       environment: environment)
         let id: String
         if let runID {
             id = runID
@@ -31,13 +33,15 @@ struct AttachCLICommand: ParsableCommand {
             case 1:
                 id = live[0].runId
             default:
-                let list = live.map { "  \($0.runId)  \($0.metaJob)" }.joined(separator: "\n")
-                CLIOutput.error("\(live.count) runs are live on this host; name one: `metajob attach RUN`.\n" + list)
-                throw CLIExit.invalid
+                // The chooser is the history browser: Enter on a live run attaches to it.
+                guard DashboardSession.terminalAvailable(environment) else {
+                    let list = live.map { "  \($0.runId)  \($0.metaJob)" }.joined(separator: "\n")
+                    CLIOutput.error("\(live.count) runs are live on this host; name one: `metajob attach RUN`.\n" + list)
+                    throw CLIExit.invalid
+                }
+                throw try session.browse()
             }
         }
-        let session = DashboardSession(options: try RunOptions.parse([]), dashboard: dashboard, history: history,
-                                       environment: environment)
         let detail = try HistoryFormat.attempt { try store.run(id) }
         guard LiveRun.isLive(detail.summary) else {
             if let path = detail.summary.controlSocket { ControlDirectory.removeIfStale(path) }
