@@ -174,7 +174,8 @@ enum HistorySchema {
             // What the recorder could not write (output it dropped while the disk was full, say), one line each.
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN recording_gaps TEXT")
         },
-        Migration(name: "v7-control-socket") { db in
+        // Named v8: main's v7-notifications comes first once both branches are merged (names, not numbers, are kept).
+        Migration(name: "v8-control-socket") { db in
             // Where a live run serves its run connection (a Unix socket on `host`): `attach` and the control
             // verbs find it here. Older files simply have none (their runs were not reachable).
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN control_socket TEXT")

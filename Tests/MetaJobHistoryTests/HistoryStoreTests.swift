@@ -165,7 +165,7 @@ import Testing
         }
         let store = try HistoryStore(path: path)
         let applied = try store.pool.read { db in try HistorySchema.applied(db) }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6-resume-lock", "v7-control-socket"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6-resume-lock", "v8-control-socket"])
         let runs = try store.listRuns(metaJob: "legacy")
         #expect(runs.map(\.runId) == ["old-run"] && runs[0].jobCounts == ["succeeded": 1])
         let detail = try store.run("old")
