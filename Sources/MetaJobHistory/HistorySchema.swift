@@ -190,5 +190,23 @@ enum HistorySchema {
                 ) WITHOUT ROWID;
                 """)
         },
+        // Named v8: main's v7-notifications comes first once both branches are merged (names, not numbers, are kept).
+        Migration(name: "v8-control-socket") { db in
+            // Where a live run serves its run connection (a Unix socket on `host`): `attach` and the control
+            // verbs find it here. Older files simply have none (their runs were not reachable).
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN control_socket TEXT")
+            // Who steered a live run from outside (an attached dashboard, a CLI verb), so its history says who retried what.
+            try db.execute(sql: """
+                CREATE TABLE control_requests (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    time REAL NOT NULL,
+                    client TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    refused TEXT
+                );
+                CREATE INDEX control_requests_run ON control_requests(run);
+                """)
+        },
     ]
 }

@@ -173,11 +173,12 @@ public final class HistoryStore: @unchecked Sendable {
             try db.execute(sql: """
                 INSERT INTO runs (run_id, meta_job, state, started_at, heartbeat_at, host, pid, pid_start, process_name,
                                   started_by, working_directory, command_line, definition_path, definition_text,
-                                  settings_json, resumed_from)
-                VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  settings_json, resumed_from, control_socket)
+                VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.runId, run.metaJob, run.startedAt, now, ProcessLiveness.hostName, Int64(me.pid),
                                  me.start, me.name, run.startedBy, run.workingDirectory, HistoryStore.json(run.commandLine),
-                                 run.definitionPath, Data(run.definitionText), run.settingsJSON, run.resumedFrom])
+                                 run.definitionPath, Data(run.definitionText), run.settingsJSON, run.resumedFrom,
+                                 run.controlSocket])
             id = db.lastInsertedRowID
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO jobs (run, idx, name, team, fail_dag_on_error, depends_on, reused_from, state)
@@ -231,6 +232,27 @@ public final class HistoryStore: @unchecked Sendable {
         } else {
             try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
                            arguments: [state.rawValue, endedAt, now, id])
+        }
+    }
+
+    /// Records a command another process sent to live run `runId` (`command` worded for people; `refused`: the
+    /// run's reason when it refused).
+    public func recordRequest(runId: String, _ request: StoredRequest) throws {
+        try pool.write { db in
+            let run = try HistoryStore.resolve(db, runId)
+            try db.execute(sql: "INSERT INTO control_requests (run, time, client, user, command, refused) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [run.id, request.time, request.client, request.user, request.command, request.refused])
+        }
+    }
+
+    /// The commands other processes sent to run `runId`, oldest first.
+    public func requests(runId: String) throws -> [StoredRequest] {
+        try pool.read { db in
+            let run = try HistoryStore.resolve(db, runId)
+            return try Row.fetchAll(db, sql: "SELECT time, client, user, command, refused FROM control_requests WHERE run = ? ORDER BY rowid",
+                                    arguments: [run.id]).map {
+                StoredRequest(time: $0[0], client: $0[1], user: $0[2], command: $0[3], refused: $0[4])
+            }
         }
     }
 
@@ -446,7 +468,7 @@ public final class HistoryStore: @unchecked Sendable {
                 let ids = doomed[chunk..<min(chunk + 500, doomed.count)]
                 let list = ids.map(String.init).joined(separator: ",")
                 // Explicit deletes instead of relying on ON DELETE CASCADE: foreign keys may be off in other tools.
-                for table in ["log_lines", "log_chunks", "job_events", "jobs"] {
+                for table in ["log_lines", "log_chunks", "job_events", "jobs", "control_requests"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE run IN (\(list))")
                 }
                 try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))")

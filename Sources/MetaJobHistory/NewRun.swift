@@ -24,6 +24,8 @@ public struct NewRun: Sendable {
     public var resumeAnyway = false
     /// The jobs, in definition (graph) order.
     public var jobs: [NewRunJob]
+    /// The Unix socket the run serves its connection on (nil when it serves none).
+    public var controlSocket: String?
 
     /// A run description; every field as named.
     public init(runId: String, metaJob: String, startedAt: Double, startedBy: String, workingDirectory: String,

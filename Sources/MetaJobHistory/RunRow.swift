@@ -8,7 +8,7 @@ struct RunRow {
     static let columns = """
         id, run_id, meta_job, state, started_at, ended_at, heartbeat_at, host, pid, pid_start, process_name, resumed_from,
         started_by, working_directory, command_line, definition_path, definition_text, settings_json, resumed_by,
-        recording_gaps
+        recording_gaps, control_socket
         """
 
     var id: Int64
@@ -29,6 +29,8 @@ struct RunRow {
     var definitionPath: String?
     var definitionText: [UInt8]
     var settingsJSON: String
+    /// The run's control socket on `host`, if it serves one.
+    var controlSocket: String?
 
     init(_ row: Row, now: Double) {
         id = row[0]
@@ -51,6 +53,7 @@ struct RunRow {
         settingsJSON = row[17]
         resumedBy = row[18]
         recordingGaps = row[19]
+        controlSocket = row[20]
         state = RunRow.derive(stored, heartbeat: heartbeat, host: host, pid: pid, pidStart: pidStart,
                               processName: processName, now: now)
     }
@@ -70,6 +73,7 @@ struct RunRow {
 
     func summary(counts: [String: Int]) -> RunSummary {
         RunSummary(runId: runId, metaJob: metaJob, state: state, startedAt: startedAt, endedAt: endedAt,
-                   jobCounts: counts, resumedFrom: resumedFrom, resumedBy: resumedBy)
+                   jobCounts: counts, resumedFrom: resumedFrom, resumedBy: resumedBy,
+                   controlSocket: host == ProcessLiveness.hostName ? controlSocket : nil)
     }
 }

@@ -52,3 +52,16 @@ struct QuitPolicyTests {
         #expect(p.runChanged(Self.run(going: false, slots: 0)).isEmpty, "a finished run stays on screen")
     }
 }
+
+/// An attached dashboard (`metajob attach`) never stops the run it shows: quitting and signals only detach.
+@Suite("quit policy, attached")
+struct AttachedQuitPolicyTests {
+    @Test func quitAndSignalsDetachWithoutTouchingTheRun() {
+        let going = LiveRunStatus(runId: "R", isGoing: true, slotsUsed: 3)
+        var p = QuitPolicy(cancelOnQuit: true, detachOnQuit: true)
+        #expect(p.quit(stopRunning: true, run: going) == [.finish])
+        var q = QuitPolicy(cancelOnQuit: false, detachOnQuit: true)
+        #expect(q.signal(SIGINT, immediate: false, run: going) == [.finish])
+        #expect(q.signal == SIGINT)
+    }
+}

@@ -167,7 +167,7 @@ import Testing
         let applied = try store.pool.read { db in try HistorySchema.applied(db) }
         // Every migration, in order (later ones appended after these).
         #expect(applied == HistorySchema.migrations.map(\.name))
-        #expect(applied.starts(with: ["v1", "v2", "v3", "v4", "v5", "v6-resume-lock", "v7-notifications"]))
+        #expect(applied.starts(with: ["v1", "v2", "v3", "v4", "v5", "v6-resume-lock", "v7-notifications", "v8-control-socket"]))
         let runs = try store.listRuns(metaJob: "legacy")
         #expect(runs.map(\.runId) == ["old-run"] && runs[0].jobCounts == ["succeeded": 1])
         let detail = try store.run("old")

@@ -9,6 +9,7 @@ public final class RunEvents: RunObserver, @unchecked Sendable {
     private var snapshotStore: RunSnapshot?
     private var names: [String] = []
     private var store: [RunEvent] = []
+    private var lostError: RunConnectionError?
     private let done = DispatchSemaphore(value: 0)
     /// Broadcast after every event, for `until`.
     private let changed = NSCondition()
@@ -28,6 +29,14 @@ public final class RunEvents: RunObserver, @unchecked Sendable {
         if case .runFinished = event.kind { done.signal() }
         changed.lock(); changed.broadcast(); changed.unlock()
     }
+
+    public func connectionLost(_ error: RunConnectionError) {
+        lock.lock(); lostError = error; lock.unlock()
+        changed.lock(); changed.broadcast(); changed.unlock()
+    }
+
+    /// Why the connection was lost, once it was.
+    public var lost: RunConnectionError? { lock.lock(); defer { lock.unlock() }; return lostError }
 
     /// The snapshot the collector was attached with.
     public var snapshot: RunSnapshot? { lock.lock(); defer { lock.unlock() }; return snapshotStore }

@@ -157,4 +157,28 @@ int32_t metajob_watchdog_next_cgroup(metajob_watchdog_table *table);
 /// Marks the run's cgroup directory as metajob's (1, before creating it) or not (0, when creating failed).
 void metajob_watchdog_claim_cgroup(metajob_watchdog_table *table, int32_t claimed);
 
+
+/// A listening Unix-domain stream socket at `path` (close-on-exec, non-blocking), its file mode set to `mode`
+/// before it listens. Returns the fd, or -errno (-ENAMETOOLONG when the path does not fit).
+int metajob_unix_listen(const char *path, int mode, int backlog);
+
+/// A blocking, close-on-exec connection to the Unix-domain socket at `path`. Returns the fd, or -errno.
+int metajob_unix_connect(const char *path);
+
+/// Accepts one connection (non-blocking, close-on-exec). Returns the fd, or -errno.
+int metajob_unix_accept(int fd);
+
+/// The peer's user and process (SO_PEERCRED, set by the kernel at connect time). Returns 0 or errno.
+int metajob_peer_credentials(int fd, uid_t *uid, pid_t *pid);
+
+/// Sends without raising SIGPIPE and without blocking. Returns bytes sent, or -errno.
+long metajob_send_nowait(int fd, const void *bytes, unsigned long count);
+
+/// Sends (blocking until some bytes went) without raising SIGPIPE. Returns bytes sent, or -errno.
+long metajob_send_blocking(int fd, const void *bytes, unsigned long count);
+
+/// Starts `path` in its own session (no controlling terminal), stdin and stdout /dev/null, stderr `report_fd`
+/// (`metajob run --detach`). Returns 0 and sets `pid`, or an errno.
+int metajob_spawn_detached(const char *path, char *const argv[], char *const envp[], int report_fd, pid_t *pid);
+
 #endif

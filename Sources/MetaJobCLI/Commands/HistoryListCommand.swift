@@ -13,6 +13,7 @@ struct HistoryListCommand: ParsableCommand {
     @Option(name: .long, help: "At most N runs (default 20).") var limit: Int = 20
     @Option(name: .long, help: "Only runs of this meta job.") var metaJob: String?
     @Option(name: .long, help: "Only runs in this state (running, succeeded, failed, cancelled, interrupted).") var state: String?
+    @Flag(name: .long, help: "Only live runs of this host (ones `metajob attach` and the control verbs reach), with their state and counts.") var live = false
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
@@ -25,13 +26,21 @@ struct HistoryListCommand: ParsableCommand {
     func run() throws {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let store = try history.open(environment)
-        let runs = try HistoryFormat.attempt { try store.listRuns(limit: limit, metaJob: metaJob, state: state.flatMap(StoredRunState.init)) }
+        var runs = try HistoryFormat.attempt {
+            // Live runs are the newest ones: a detached run that ended lingers a few minutes at most.
+            try store.listRuns(limit: live ? max(limit, 200) : limit, metaJob: metaJob, state: state.flatMap(StoredRunState.init))
+        }
+        if live { runs = Array(runs.filter(LiveRun.isLive).prefix(limit)) }
         if json {
             CLIOutput.stdout("[" + runs.map(HistoryFormat.json).joined(separator: ",") + "]\n")
             return
         }
+        if runs.isEmpty && live {
+            CLIOutput.stdout("No run is live on this host (runs of \(store.path) that `metajob attach` can reach).\n")
+            return
+        }
         guard !runs.isEmpty else {
-            CLIOutput.stdout("No runs recorded in \(store.path)" + (metaJob != nil || state != nil ? " match." : ". Run `metajob run FILE` or `metajob demo`.") + "\n")
+            CLIOutput.stdout("No runs recorded in \(store.path)" + (metaJob != nil || state != nil || live ? " match." : ". Run `metajob run FILE` or `metajob demo`.") + "\n")
             return
         }
         var rows = [["RUN", "META JOB", "STATE", "STARTED", "DURATION", "JOBS"]]

@@ -56,6 +56,14 @@ struct HistoryShowCommand: ParsableCommand {
         for n in notifications {
             text += "  notified \(n.hook) (\(n.target)): \(n.ok ? "ok" : "FAILED"), \(n.detail)\n"
         }
+        // Commands from other processes (attached dashboards, control verbs): who retried what.
+        let requests = (try? store.requests(runId: s.runId)) ?? []
+        if !requests.isEmpty {
+            text += "\ncontrolled from outside:\n"
+            for r in requests {
+                text += "  \(TimeFormat.clock(r.time))  \(r.command) by \(r.user) (\(r.client))" + (r.refused.map { ": refused, \($0)" } ?? "") + "\n"
+            }
+        }
         CLIOutput.stdout(TerminalSanitizer.sanitizeText(text))
     }
 

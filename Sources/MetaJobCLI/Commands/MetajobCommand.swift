@@ -9,7 +9,9 @@ public struct MetajobCommand: ParsableCommand {
         version: MetajobCommand.version,
         subcommands: [RunCLICommand.self, ResumeCLICommand.self, ValidateCLICommand.self, GraphCLICommand.self,
                       HistoryCLICommand.self, BrowseCLICommand.self, DemoCLICommand.self,
-                      InstallCLICommand.self, UninstallCLICommand.self]
+                      InstallCLICommand.self, UninstallCLICommand.self,
+                      RetryCLICommand.self, CancelCLICommand.self, PauseCLICommand.self, UnpauseCLICommand.self,
+                      ConcurrencyCLICommand.self, StopCLICommand.self, AttachCLICommand.self]
     )
 
     /// metajob's version (`metajob --version`, the manual page's footer).

@@ -1,3 +1,4 @@
+import Foundation
 import MetaJobCore
 import MetaJobHistory
 
@@ -55,6 +56,7 @@ enum HistoryFormat {
         o.raw("jobs", counts.finish())
         if let from = run.resumedFrom { o.string("resumed_from", from) }
         if let by = run.resumedBy { o.string("resumed_by", by) }
+        if let socket = run.controlSocket, run.state == .running || FileManager.default.fileExists(atPath: socket) { o.string("control_socket", socket) }
         return o.finish()
     }
 

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import MetaJobCore
 import MetaJobHistory
+import MetaJobRunner
 import MetaJobScreen
 import MetaJobTerminal
 
@@ -22,7 +23,7 @@ final class DashboardLoop: @unchecked Sendable {
     // MARK: UI-queue state
     private var model: Dashboard
     private var policy: QuitPolicy
-    private var run: PreparedRun?
+    private var run: ShownRun?
     private var feed: DashboardFeed?
     private var terminalOpen = false
     private var finished = false
@@ -30,13 +31,15 @@ final class DashboardLoop: @unchecked Sendable {
     /// What the shown run was last told is being watched (nil: nothing told yet).
     private var watched: Set<Int>?
 
-    init(mode: Dashboard.Mode, themes: [Theme], session: DashboardSession, store: HistoryStore?) {
+    /// `attached`: the runs shown live are in another process (`metajob attach`): quitting detaches.
+    init(mode: Dashboard.Mode, themes: [Theme], session: DashboardSession, store: HistoryStore?, attached: Bool = false) {
         self.session = session
         self.recordStore = store
         self.history = HistoryReader(path: session.history.path(session.environment), store: store)
         model = Dashboard(mode: mode, themes: themes, ascii: !TerminalDriver.localeIsUTF8(),
                           exitWhenDone: session.dashboard.exitWhenDone)
-        policy = QuitPolicy(cancelOnQuit: session.options.onFailure.policy == .cancel)
+        model.detachOnQuit = attached
+        policy = QuitPolicy(cancelOnQuit: session.options.onFailure.policy == .cancel, detachOnQuit: attached)
         timers = DashboardTimers(queue: ui) { [unowned self] messages in self.deliver(messages) }
     }
 
@@ -77,8 +80,16 @@ final class DashboardLoop: @unchecked Sendable {
     }
 
     /// Shows `prepared` and starts it.
-    func startLive(_ prepared: PreparedRun) {
+    func startLive(_ prepared: ShownRun) {
         ui.async { self.show(prepared) }
+    }
+
+    /// Shows a past run from the history (read-only), with `note` on the status line.
+    func startPast(runId: String, note: String) {
+        ui.async {
+            self.perform(.openPastRun(runId: runId))
+            self.deliver([.failed(note)])
+        }
     }
 
     /// Shows the history browser.
@@ -98,6 +109,13 @@ final class DashboardLoop: @unchecked Sendable {
         signals = nil
         guard let run else {
             return signal == 0 ? .succeeded : .stopped(by: signal)
+        }
+        if run.isAttached {
+            let going = run.finalSnapshot().isGoing
+            _ = run.closeRecording()
+            CLIOutput.stdout(going ? "Detached from run \(run.runId); it goes on. `metajob attach \(run.runId)` watches it again.\n"
+                                   : "Run \(run.runId) has ended; `metajob history show \(run.runId)` shows how.\n")
+            return .succeeded
         }
         if let warning = run.closeRecording() { CLIOutput.stderr(warning) }
         CLIOutput.stdout(SummaryTable.render(run.finalSnapshot(), elapsed: run.elapsed))
@@ -156,8 +174,18 @@ final class DashboardLoop: @unchecked Sendable {
         case .loadHistory:
             readHistory { store in .historyRuns(try store.listRuns(limit: 500)) }
         case .openPastRun(let runId):
-            readHistory { store in
+            // A run live on this host opens attached (every key works) unless a run started here is still going.
+            let mayAttach = shownStatus?.isGoing != true || run?.isAttached == true
+            let shownId = run?.runId
+            let ui = self.ui
+            readHistory { [weak self] store in
                 let detail = try store.run(runId)
+                if mayAttach, detail.summary.runId != shownId, LiveRun.isLive(detail.summary),
+                   let path = detail.summary.controlSocket, let client = try? ControlClient(path: path, client: "dashboard") {
+                    let loop = self
+                    ui.async { loop?.showAttached(client, startedAt: detail.summary.startedAt) }
+                    return .failed("attached to live run \(detail.summary.runId): every key works; q detaches")
+                }
                 return .pastRun(detail, dependsOn: detail.storedDependencies())
             }
         case let .loadLogs(runId, job, attempt):
@@ -243,8 +271,19 @@ final class DashboardLoop: @unchecked Sendable {
         }
     }
 
+    /// Shows a run of another process live (opened from the browser); the run shown before is let go.
+    private func showAttached(_ client: ControlClient, startedAt: Double) {
+        dispatchPrecondition(condition: .onQueue(ui))
+        guard !finished, !policy.quitting, shownStatus?.isGoing != true || run?.isAttached == true else {
+            client.close()
+            return
+        }
+        if let previous = run, let warning = previous.closeRecording() { deliver([.failed(warning)]) }
+        show(AttachedRun(client: client, startedAt: startedAt))
+    }
+
     /// Subscribes to `prepared` (its snapshot becomes the live view) and starts it.
-    private func show(_ prepared: PreparedRun) {
+    private func show(_ prepared: ShownRun) {
         dispatchPrecondition(condition: .onQueue(ui))
         feed?.close()
         if let old = feed, let oldRun = run { oldRun.connection.unsubscribe(old) }
@@ -252,6 +291,9 @@ final class DashboardLoop: @unchecked Sendable {
         self.feed = feed
         if let old = run { old.connection.setWatched(jobs: []) }
         run = prepared
+        // A run of another process is only watched and steered from here: leaving detaches, never stops it.
+        policy.detachOnQuit = prepared.isAttached
+        model.detachOnQuit = prepared.isAttached
         watched = nil
         do {
             try prepared.connection.subscribe(feed)

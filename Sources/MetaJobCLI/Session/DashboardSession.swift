@@ -72,6 +72,45 @@ struct DashboardSession {
         return loop.waitAndFinish()
     }
 
+    /// Opens the dashboard on `live`, a run of another process (`metajob attach`): every control works, `q`
+    /// detaches and the run goes on. Returns 0 (detached), or 2 when there is no terminal.
+    func attach(_ live: LiveRun) throws -> CLIExit {
+        let themes = try resolveThemes()
+        guard Self.terminalAvailable(environment) else {
+            live.client.close()
+            CLIOutput.error("attaching needs a terminal (stdin and stdout a terminal, TERM set and not dumb); over ssh use `ssh -t`. The control verbs (`metajob retry|cancel|pause|stop RUN`) work without one.")
+            throw CLIExit.invalid
+        }
+        let loop = DashboardLoop(mode: .live, themes: themes, session: self, store: try history.open(environment), attached: true)
+        do {
+            try loop.open()
+        } catch {
+            live.client.close()
+            CLIOutput.error(error.message)
+            throw CLIExit.invalid
+        }
+        loop.startLive(AttachedRun(client: live.client, startedAt: live.detail.summary.startedAt))
+        return loop.waitAndFinish()
+    }
+
+    /// Opens a run that has ended read-only from the history, `note` on the status line saying so.
+    func showEnded(runId: String, note: String) throws -> CLIExit {
+        let themes = try resolveThemes()
+        guard Self.terminalAvailable(environment) else {
+            CLIOutput.error(note + " Use `metajob history show \(runId)`.")
+            throw CLIExit.invalid
+        }
+        let loop = DashboardLoop(mode: .browser, themes: themes, session: self, store: try history.open(environment))
+        do {
+            try loop.open()
+        } catch {
+            CLIOutput.error(error.message)
+            throw CLIExit.invalid
+        }
+        loop.startPast(runId: runId, note: note)
+        return loop.waitAndFinish()
+    }
+
     private func resolveThemes() throws -> [Theme] {
         do {
             return try DashboardThemes.resolve(argument: dashboard.theme, environment: environment)

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import MetaJobCore
 import MetaJobHistory
+import MetaJobRunner
 
 /// Runs a meta job without the dashboard: printers and the history recorder on the event stream, signals
 /// handled, summary at the end.
@@ -10,6 +11,8 @@ struct HeadlessSession {
     var options: RunOptions
     var history: HistoryOptions
     var environment: Environment
+    /// The background copy of `run --detach`: the run stays attachable this many seconds after it ends.
+    var detachedLinger: Double? = nil
 
     /// Runs to the end and returns the exit code.
     func run() throws -> CLIExit {
@@ -36,7 +39,9 @@ struct HeadlessSession {
         let finished = DispatchSemaphore(value: 0)
         connection.onFinish { _ in finished.signal() }
         prepared.start()
+        if detachedLinger != nil { reportStarted(prepared.runId) }
         finished.wait()
+        if let detachedLinger { linger(detachedLinger, finished: finished, prepared: prepared, signals: signals) }
         let elapsed = prepared.elapsed
         let snapshot = prepared.finalSnapshot()
         connection.unsubscribe(printer)
@@ -51,5 +56,30 @@ struct HeadlessSession {
         let code = prepared.exitCode(signal: signals.received)
         CLIOutput.stderr(prepared.notify(exitCode: code))
         return code
+    }
+
+    /// Tells the `run --detach` that started us that the run is going, then lets go of its pipe (stderr).
+    private func reportStarted(_ runId: String) {
+        CLIOutput.stderr(DetachedLaunch.startedPrefix + runId + "\n")
+        let null = open("/dev/null", O_WRONLY)
+        if null >= 0 {
+            dup2(null, 2)
+            close(null)
+        }
+    }
+
+    /// Keeps a finished detached run attachable for `seconds` (a retry reopens it and starts the wait over);
+    /// a signal ends the wait at once.
+    private func linger(_ seconds: Double, finished: DispatchSemaphore, prepared: PreparedRun, signals: SignalForwarder) {
+        var deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline && signals.received == 0 {
+            if finished.wait(timeout: .now() + min(0.25, max(0, deadline.timeIntervalSinceNow))) == .success {
+                deadline = Date().addingTimeInterval(seconds)
+            } else if prepared.finalSnapshot().isGoing {
+                // Reopened by a retry: wait for it to end again, then linger anew.
+                while finished.wait(timeout: .now() + 0.25) == .timedOut && signals.received == 0 {}
+                deadline = Date().addingTimeInterval(seconds)
+            }
+        }
     }
 }

@@ -26,6 +26,9 @@ final class PreparedRun: @unchecked Sendable {
     let clock: SystemClock
     let store: HistoryStore?
     private let recorder: HistoryRecorder?
+    /// Serves the run connection on a Unix socket (`metajob attach`, the control verbs); nil when it cannot.
+    private let control: ControlServer?
+    private var controlWarnings: [String] = []
     private var startedMonotonic: Double = 0
     private let lock = NSLock()
     private var lastOutcome: RunOutcome = .cancelled
@@ -84,6 +87,27 @@ final class PreparedRun: @unchecked Sendable {
         let runner = Runner(info: info, jobs: jobs, settings: configuration.settings, reused: reused, clock: clock) { kind, queue, sink in
             executors.make(kind, queue: queue, sink: sink)
         }
+        // Every run can be reached from another terminal; a run that cannot serve its socket still runs.
+        var control: ControlServer?
+        var controlWarnings: [String] = []
+        let directory = ControlDirectory.path(environment: environment.variables)
+        do {
+            try ControlDirectory.prepare(directory)
+            ControlDirectory.removeStale(in: directory)
+            let names = definition.jobs.map(\.name)
+            let runId = info.runId
+            // Who steered the run from outside goes into its history (off the server's thread: a write may wait).
+            control = try ControlServer(connection: runner, runId: runId, path: directory + "/" + runId + ".sock") { [store] request in
+                guard let store else { return }
+                let refused: String? = if case .refused(let why) = request.reply { why } else { nil }
+                let stored = StoredRequest(time: Date().timeIntervalSince1970, client: request.client, user: request.user,
+                                           command: request.command.text(jobNames: names), refused: refused)
+                DispatchQueue.global().async { try? store.recordRequest(runId: runId, stored) }
+            }
+        } catch {
+            controlWarnings.append("warning: this run cannot be attached or controlled from another terminal: "
+                                   + TerminalSanitizer.sanitizeText(error.message) + "\n")
+        }
         var recorder: HistoryRecorder?
         if let store {
             var newRun = NewRun(
@@ -94,13 +118,16 @@ final class PreparedRun: @unchecked Sendable {
                 jobs: definition.jobs.map { NewRunJob(name: $0.name, team: $0.teamName, failDagOnError: $0.failDagOnError,
                                                       dependsOn: $0.dependsOn, reusedFrom: source.reused[$0.name]) })
             newRun.resumeAnyway = source.resumeAnyway
+            newRun.controlSocket = control?.path
             do {
                 recorder = try HistoryRecorder(store: store, run: newRun)
             } catch let error as HistoryError {
                 // The resume lock and an unusable logs directory say themselves what to do.
+                control?.close()
                 executors.close()
                 throw Problem(text: "error: " + TerminalSanitizer.sanitizeText("\(error)") + ".\n")
             } catch {
+                control?.close()
                 executors.close()
                 throw Problem(text: "error: cannot record the run in \(store.path): \(error). Use --no-history to run without recording.\n")
             }
@@ -117,6 +144,8 @@ final class PreparedRun: @unchecked Sendable {
         self.notifier = Notifier(settings: notifications, directory: definition.directory,
                                  baseEnvironment: environment.variables,
                                  vdkContacts: step.map { VDKDagJob(stepPath: $0).contacts } ?? [:])
+        self.control = control
+        self.controlWarnings = controlWarnings
         runner.onFinish { [weak self] outcome in
             guard let self else { return }
             self.lock.lock()
@@ -129,7 +158,15 @@ final class PreparedRun: @unchecked Sendable {
     var remoteConfiguration: RemoteConfiguration? { executors.remote }
 
     /// What to tell the user before the run starts (remote TLS settings, a watchdog that could not start).
-    var warnings: [String] { (executors.remote.map(RemoteSettingsResolver.warnings) ?? []) + executors.warnings }
+    var warnings: [String] { (executors.remote.map(RemoteSettingsResolver.warnings) ?? []) + executors.warnings + controlWarnings }
+
+    /// The socket the run is served on (nil when it could not be made).
+    var controlSocket: String? { control?.path }
+
+    /// Stops serving the run connection: attached clients are told the run's process is ending.
+    func closeControl() {
+        control?.close(reason: "the run ended and its process is exiting")
+    }
 
     /// Starts the run.
     func start() {
@@ -164,8 +201,9 @@ final class PreparedRun: @unchecked Sendable {
 
     /// Ends the recording after the run finished. Returns a warning to show when the history is incomplete.
     func closeRecording() -> String? {
-        // The run is over: no job is left for the watchdog to stop.
+        // The run is over: no job is left for the watchdog to stop, nobody left to attach.
         executors.close()
+        closeControl()
         guard let recorder else { return nil }
         runner.unsubscribe(recorder)
         recorder.close(outcome: outcome)
@@ -210,4 +248,9 @@ final class PreparedRun: @unchecked Sendable {
         case .cancelled: return .stopped(by: signal)
         }
     }
+}
+
+extension PreparedRun: ShownRun {
+    /// A run started here lives in this process.
+    var isAttached: Bool { false }
 }

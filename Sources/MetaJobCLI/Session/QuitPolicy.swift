@@ -26,14 +26,18 @@ struct QuitPolicy: Equatable {
     /// The first signal received (0: none); decides 130 or 143.
     private(set) var signal: Int32 = 0
 
-    init(cancelOnQuit: Bool) {
+    /// The run lives in another process (`metajob attach`): quitting and signals detach, never stop it.
+    var detachOnQuit: Bool
+
+    init(cancelOnQuit: Bool, detachOnQuit: Bool = false) {
         self.cancelOnQuit = cancelOnQuit
+        self.detachOnQuit = detachOnQuit
     }
 
     /// The user quits; `stopRunning`: they confirmed stopping jobs that still run. `run`: the shown run, nil if none.
     mutating func quit(stopRunning: Bool, run: LiveRunStatus?) -> [Action] {
         guard !quitting else { return [] }
-        guard let run, run.isGoing else { return [.finish] }
+        guard let run, run.isGoing, !detachOnQuit else { return [.finish] }
         quitting = true
         if stopRunning || cancelOnQuit {
             return [.closeTerminal, .say("Stopping the running jobs (SIGTERM, then SIGKILL after the grace period)…\n"),
@@ -47,7 +51,7 @@ struct QuitPolicy: Equatable {
     /// SIGINT/SIGTERM (`immediate` from the second on): as headless, stop the run and leave once it has ended.
     mutating func signal(_ sig: Int32, immediate: Bool, run: LiveRunStatus?) -> [Action] {
         if signal == 0 { signal = sig }
-        guard let run, run.isGoing else { return [.finish] }
+        guard let run, run.isGoing, !detachOnQuit else { return [.finish] }
         quitting = true
         draining = false
         return [.send(.stop(immediate: immediate))]

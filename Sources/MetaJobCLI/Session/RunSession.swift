@@ -10,6 +10,8 @@ struct RunSession {
     var environment: Environment
     /// Variables the jobs get only in the dashboard (see `DashboardSession.dashboardOnly`).
     var dashboardOnly: [String: String] = [:]
+    /// Set for the background copy of `run --detach`: how long the run stays attachable after it ends.
+    var detachedLinger: Double? = nil
 
     /// True when this run opens the dashboard: stdin and stdout are terminals, TERM is set and not `dumb`,
     /// and neither `--no-tui` nor `--output json` asks for plain output.
@@ -24,6 +26,7 @@ struct RunSession {
                                         dashboardOnly: dashboardOnly)
                 .run(source: source)
         }
-        return try HeadlessSession(source: source, options: options, history: history, environment: environment).run()
+        return try HeadlessSession(source: source, options: options, history: history, environment: environment,
+                                   detachedLinger: detachedLinger).run()
     }
 }

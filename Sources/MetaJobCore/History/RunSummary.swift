@@ -16,10 +16,14 @@ public struct RunSummary: Sendable, Equatable {
     public var resumedFrom: String?
     /// The newest run that resumed this one, if any (while that run is going, it holds this run's resume lock).
     public var resumedBy: String?
+    /// The Unix socket the run serves its connection on, when it was started on this host (a live run can be
+    /// attached and controlled through it; the socket of a run that ended is gone).
+    public var controlSocket: String?
 
     /// A summary; every field as named.
     public init(runId: String, metaJob: String, state: StoredRunState, startedAt: Double, endedAt: Double?,
-                jobCounts: [String: Int], resumedFrom: String?, resumedBy: String? = nil) {
+                jobCounts: [String: Int], resumedFrom: String?, resumedBy: String? = nil, controlSocket: String? = nil) {
+        self.controlSocket = controlSocket
         self.runId = runId
         self.metaJob = metaJob
         self.state = state

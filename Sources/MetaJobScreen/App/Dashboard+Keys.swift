@@ -109,7 +109,7 @@ extension Dashboard {
     }
 
     private mutating func quit() -> [DashboardEffect] {
-        if let run = live, run.isRunning {
+        if let run = live, run.isRunning, !detachOnQuit {
             overlay = .confirmQuit
             return []
         }

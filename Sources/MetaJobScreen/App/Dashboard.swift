@@ -44,6 +44,8 @@ public struct Dashboard: Sendable {
     var themeIndex = 0
     let glyphs: GlyphSet
     let exitWhenDone: Bool
+    /// The run lives in another process (`metajob attach`): `q` detaches at once, the run goes on.
+    public var detachOnQuit = false
     let mode: Mode
 
     // The live run (reached through the session's run connection) and the past run opened from the browser.

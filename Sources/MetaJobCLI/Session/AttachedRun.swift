@@ -1,0 +1,33 @@
+import Foundation
+import MetaJobCore
+import MetaJobRunner
+
+/// A run of another process, shown through its control socket (`metajob attach`). Leaving closes only the
+/// connection: the run goes on.
+final class AttachedRun: ShownRun, @unchecked Sendable {
+    private let client: ControlClient
+    private let startedAt: Double
+
+    /// The run `client` is connected to, which started at wall time `startedAt`.
+    init(client: ControlClient, startedAt: Double) {
+        self.client = client
+        self.startedAt = startedAt
+    }
+
+    var connection: RunConnection { client }
+    var runId: String { client.runId }
+    var isAttached: Bool { true }
+    var warnings: [String] { [] }
+    func start() {}
+
+    func closeRecording() -> String? {
+        client.close()
+        return nil
+    }
+
+    func finalSnapshot() -> RunSnapshot { client.currentSnapshot }
+    var elapsed: Double { max(0, Date().timeIntervalSince1970 - startedAt) }
+
+    /// Detaching is a success whatever the run does; the run's own exit is its process's.
+    func exitCode(signal: Int32) -> CLIExit { .succeeded }
+}

@@ -1,0 +1,25 @@
+import MetaJobCore
+
+/// The run a dashboard shows live: one started here (`PreparedRun`) or one of another process it attached to
+/// (`AttachedRun`). The dashboard loop holds only this, so it does not care where the run lives.
+protocol ShownRun: AnyObject, Sendable {
+    /// How the dashboard watches and steers the run.
+    var connection: RunConnection { get }
+    /// The run's id.
+    var runId: String { get }
+    /// True when the run lives in another process: leaving detaches instead of stopping it.
+    var isAttached: Bool { get }
+    /// What to tell the user when it is shown.
+    var warnings: [String] { get }
+    /// Starts the run (nothing for a run that is already going elsewhere).
+    func start()
+    /// The dashboard is done with the run: ends its recording (here) or the connection (attached). Returns a
+    /// warning to show, if any.
+    func closeRecording() -> String?
+    /// The run as it is now.
+    func finalSnapshot() -> RunSnapshot
+    /// Seconds the run has been going.
+    var elapsed: Double { get }
+    /// The exit code for the dashboard session.
+    func exitCode(signal: Int32) -> CLIExit
+}

@@ -1,0 +1,223 @@
+import MetaJobCore
+
+/// The control socket's protocol with one client, as a state machine: bytes, events and snapshots in;
+/// commands, snapshot requests and the end of the connection out. Its output waits in a queue bounded by
+/// `queueLimit`: a client that does not read loses its queued events and is sent a fresh snapshot instead, so
+/// it never makes the run wait or grow. The socket code only performs (`ControlServer`).
+public struct ControlSession: Sendable {
+    /// What the performer does next.
+    public enum Action: Sendable, Equatable {
+        /// Send the run's current snapshot (`snapshot(sequence:bytes:)`); the client is waiting for it.
+        case wantSnapshot
+        /// Hand the command to the run and pass its answer to `replied(id:_:)`.
+        case command(id: UInt64, RunCommand)
+        /// The client watches these jobs now.
+        case watch(Set<Int>)
+        /// Close the connection once the queued output (a `bye`) is written or cannot be.
+        case close(reason: String)
+    }
+
+    /// Where the conversation is.
+    public enum Phase: Sendable, Equatable {
+        /// Waiting for the client's hello.
+        case greeting
+        /// The client waits for a snapshot (after hello, or after falling behind).
+        case waitingForSnapshot
+        /// Events flow to the client.
+        case live
+        /// Over, and why.
+        case closed(reason: String)
+    }
+
+    /// Where the conversation is now.
+    public private(set) var phase: Phase = .greeting
+    /// What the client said it is (`dashboard`, `cli`, …), once it said hello.
+    public private(set) var client: String?
+    /// The last sequence number this client has been sent (or will be, from its queue).
+    public private(set) var lastSequence: UInt64 = 0
+    /// How many times the client was resynchronised because it read too slowly.
+    public private(set) var resyncs = 0
+    private var decoder: FrameDecoder
+    private let queueLimit: Int
+    private let hello: [UInt8]
+    private var queue: [[UInt8]] = []
+    private var head = 0
+    /// Bytes of the first queued frame already written.
+    private var headOffset = 0
+    /// Bytes waiting to be written to the client (bounded by the queue limit plus one snapshot).
+    public private(set) var queuedBytes = 0
+
+    /// A session for a client of run `runId` served by process `pid`.
+    public init(runId: String, pid: Int32, frameLimit: Int = ControlProtocol.clientFrameLimit,
+                queueLimit: Int = ControlProtocol.clientQueueLimit) {
+        decoder = FrameDecoder(limit: frameLimit)
+        self.queueLimit = queueLimit
+        hello = FrameCodec.encode(ServerFrame.hello(version: ControlProtocol.version, runId: runId, pid: pid))
+    }
+
+    /// True once the session is over (the performer closes the socket when its output is written).
+    public var isClosed: Bool {
+        if case .closed = phase { return true }
+        return false
+    }
+
+    // MARK: - Input
+
+    /// Bytes read from the client.
+    public mutating func received(_ bytes: UnsafeRawBufferPointer) -> [Action] {
+        guard !isClosed else { return [] }
+        let frames: [[UInt8]]
+        do {
+            frames = try decoder.feed(bytes)
+        } catch {
+            return end("frame longer than \(ControlProtocol.clientFrameLimit) bytes")
+        }
+        var actions: [Action] = []
+        for line in frames {
+            actions += handle(line)
+            if isClosed { break }
+        }
+        return actions
+    }
+
+    /// The client closed its side (or the read failed).
+    public mutating func endOfInput() -> [Action] {
+        guard !isClosed else { return [] }
+        do {
+            try decoder.finish()
+            return end("client closed the connection", bye: false)
+        } catch {
+            return end("the connection ended inside a frame", bye: false)
+        }
+    }
+
+    /// An event of the run, encoded. Queued unless the client already has it or is waiting for a snapshot;
+    /// past the queue's limit the client's queued events are dropped and it asks for a fresh snapshot.
+    public mutating func published(_ event: EncodedEvent) -> [Action] {
+        guard case .live = phase, event.last > lastSequence else { return [] }
+        if queuedBytes + event.bytes.count > queueLimit {
+            dropUnstarted()
+            resyncs += 1
+            phase = .waitingForSnapshot
+            return [.wantSnapshot]
+        }
+        enqueue(event.bytes)
+        lastSequence = event.last
+        return []
+    }
+
+    /// The run's snapshot as of `sequence`, encoded, answering `wantSnapshot`. Always queued (the queue's
+    /// events were dropped before it was asked for), so the client's memory cost is one snapshot plus the limit.
+    public mutating func snapshot(sequence: UInt64, bytes: [UInt8]) {
+        guard case .waitingForSnapshot = phase else { return }
+        enqueue(bytes)
+        lastSequence = sequence
+        phase = .live
+    }
+
+    /// The run's answer to command `id`.
+    public mutating func replied(id: UInt64, _ reply: CommandReply) {
+        guard !isClosed else { return }
+        enqueue(FrameCodec.encode(ServerFrame.reply(id: id, reply: reply)))
+    }
+
+    /// The server lost events (it fell behind the run): drop what is queued and wait for a fresh snapshot.
+    public mutating func resync() -> [Action] {
+        guard case .live = phase else { return [] }
+        dropUnstarted()
+        resyncs += 1
+        phase = .waitingForSnapshot
+        return [.wantSnapshot]
+    }
+
+    /// The server is closing this connection (the run ended and stopped serving).
+    public mutating func shutDown(_ reason: String) -> [Action] {
+        guard !isClosed else { return [] }
+        return end(reason)
+    }
+
+    // MARK: - Output
+
+    /// The bytes to write next (nil when nothing waits).
+    public var nextOutput: ArraySlice<UInt8>? {
+        guard head < queue.count else { return nil }
+        return queue[head][headOffset...]
+    }
+
+    /// `count` bytes of `nextOutput` were written.
+    public mutating func wrote(_ count: Int) {
+        guard head < queue.count else { return }
+        headOffset += count
+        queuedBytes -= count
+        if headOffset >= queue[head].count {
+            queue[head] = []
+            head += 1
+            headOffset = 0
+            if head == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 64 && head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+
+    // MARK: - Frames
+
+    private mutating func handle(_ line: [UInt8]) -> [Action] {
+        guard let frame = FrameCodec.decode(ClientFrame.self, line) else {
+            return end("not a frame of protocol \(ControlProtocol.version)")
+        }
+        switch (phase, frame) {
+        case let (.greeting, .hello(version, client)):
+            guard version == ControlProtocol.version else {
+                return end("protocol version \(version) is not spoken here (this metajob speaks \(ControlProtocol.version))")
+            }
+            self.client = client
+            enqueue(hello)
+            phase = .waitingForSnapshot
+            return [.wantSnapshot]
+        case (.greeting, _):
+            return end("the first frame must be hello")
+        case (_, .hello):
+            return end("hello was already said")
+        case let (_, .command(id, command)):
+            return [.command(id: id, command)]
+        case (.live, .resync):
+            dropUnstarted()
+            phase = .waitingForSnapshot
+            return [.wantSnapshot]
+        case (_, .resync):
+            return []
+        case let (_, .watch(jobs)):
+            return [.watch(Set(jobs))]
+        }
+    }
+
+    private mutating func end(_ reason: String, bye: Bool = true) -> [Action] {
+        if bye {
+            dropUnstarted()
+            enqueue(FrameCodec.encode(ServerFrame.bye(reason: reason)))
+        } else {
+            dropUnstarted()
+        }
+        phase = .closed(reason: reason)
+        return [.close(reason: reason)]
+    }
+
+    private mutating func enqueue(_ bytes: [UInt8]) {
+        queue.append(bytes)
+        queuedBytes += bytes.count
+    }
+
+    /// Drops every queued frame not yet begun (a frame half written must be finished, or the stream breaks).
+    private mutating func dropUnstarted() {
+        let keep = head < queue.count && headOffset > 0 ? 1 : 0
+        var kept: [[UInt8]] = []
+        if keep == 1 { kept.append(queue[head]) }
+        queue = kept
+        head = 0
+        queuedBytes = kept.first.map { $0.count - headOffset } ?? 0
+    }
+}

@@ -1,0 +1,25 @@
+import MetaJobCore
+
+/// One event as a ready-to-send frame, encoded once and shared by every client.
+public struct EncodedEvent: Sendable {
+    /// The first sequence number the event covers.
+    public var first: UInt64
+    /// The last one (a log event of n lines covers n numbers).
+    public var last: UInt64
+    /// The frame's bytes, newline included.
+    public var bytes: [UInt8]
+
+    /// An encoded event; every field as named.
+    public init(first: UInt64, last: UInt64, bytes: [UInt8]) {
+        self.first = first
+        self.last = last
+        self.bytes = bytes
+    }
+
+    /// `event` encoded as a `ServerFrame.event` line.
+    public init(_ event: RunEvent) {
+        var last = event.sequence
+        if case .log(_, _, _, let lines) = event.kind { last += UInt64(max(1, lines.count)) - 1 }
+        self.init(first: event.sequence, last: last, bytes: FrameCodec.encode(ServerFrame.event(event)))
+    }
+}

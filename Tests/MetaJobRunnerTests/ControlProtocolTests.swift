@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import MetaJobCore
+@testable import MetaJobRunner
+import MetaJobTestSupport
+
+/// The control socket's protocol without a socket: frames to JSON and back, the frame splitter's limits, and one
+/// client's session as a state machine (bytes and events in; snapshot requests, commands and closes out).
+@Suite("Control protocol")
+struct ControlProtocolTests {
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    static func feed(_ session: inout ControlSession, _ text: String) -> [ControlSession.Action] {
+        let data = bytes(text)
+        return data.withUnsafeBytes { session.received($0) }
+    }
+
+    /// Everything queued for the client, as text (marks it written).
+    static func drain(_ session: inout ControlSession) -> String {
+        var out: [UInt8] = []
+        while let chunk = session.nextOutput {
+            out += chunk
+            session.wrote(chunk.count)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func frames(_ text: String) -> [ServerFrame] {
+        text.split(separator: "\n").compactMap { FrameCodec.decode(ServerFrame.self, Array($0.utf8)) }
+    }
+
+    static let hello = "{\"hello\":{\"version\":1,\"client\":\"cli\"}}\n"
+
+    @Test func framesOfARealRunCrossJSONUnchanged() throws {
+        let (runner, rec) = TestRun.make([TestRun.job("talk", [], "printf 'a\\n\\033[2Jb\\377\\n'"),
+                                          TestRun.job("fail", ["talk"], "exit 4")])
+        runner.start()
+        #expect(rec.waitForFinish())
+        var server: [ServerFrame] = [.hello(version: 1, runId: runner.info.runId, pid: 42), .snapshot(runner.snapshot()),
+                                     .reply(id: 7, reply: .refused("no \"quotes\" lost\n")), .reply(id: 8, reply: .accepted),
+                                     .bye(reason: "done")]
+        server += rec.events.map(ServerFrame.event)
+        for frame in server {
+            let line = FrameCodec.encode(frame)
+            #expect(line.last == 0x0A && !line.dropLast().contains(0x0A), "one line per frame")
+            #expect(FrameCodec.decode(ServerFrame.self, Array(line.dropLast())) == frame)
+        }
+        let commands: [RunCommand] = [.retry(job: 1), .retryFailed, .retryDownstream(job: 0), .cancel(job: 2),
+                                      .stop(immediate: true), .pause, .resume, .setConcurrency(3)]
+        let client: [ClientFrame] = [.hello(version: 1, client: "dashboard"), .resync, .watch(jobs: [1, 5])]
+            + commands.enumerated().map { .command(id: UInt64($0.offset), command: $0.element) }
+        for frame in client {
+            #expect(FrameCodec.decode(ClientFrame.self, Array(FrameCodec.encode(frame).dropLast())) == frame)
+        }
+    }
+
+    @Test func theDecoderSplitsLinesAndEnforcesItsLimit() throws {
+        var decoder = FrameDecoder(limit: 8)
+        #expect(try decoder.feed(Self.bytes("ab\n\ncd")) == [Self.bytes("ab")], "empty lines are skipped")
+        #expect(decoder.pendingBytes == 2)
+        #expect(try decoder.feed(Self.bytes("ef\ng")) == [Self.bytes("cdef")])
+        #expect(throws: FrameDecoder.Failure.truncated(bytes: 1)) { try decoder.finish() }
+        #expect(throws: FrameDecoder.Failure.oversized(limit: 8)) { try decoder.feed(Self.bytes("12345678")) }
+        var exact = FrameDecoder(limit: 8)
+        #expect(try exact.feed(Self.bytes("12345678\n")) == [Self.bytes("12345678")], "exactly the limit is fine")
+        #expect(throws: FrameDecoder.Failure.oversized(limit: 8)) { try exact.feed(Self.bytes("123456789\n")) }
+    }
+
+    @Test func helloThenSnapshotThenEventsThenCommands() {
+        var session = ControlSession(runId: "R1", pid: 9)
+        #expect(Self.feed(&session, Self.hello) == [.wantSnapshot])
+        #expect(session.client == "cli" && session.phase == .waitingForSnapshot)
+        let early = EncodedEvent(RunEvent(sequence: 3, time: 0, kind: .runStarted))
+        #expect(session.published(early) == [], "events before the snapshot are in it")
+        session.snapshot(sequence: 3, bytes: Self.bytes("{\"snapshot\":1}\n"))
+        #expect(session.phase == .live)
+        #expect(session.published(early) == [], "an event the snapshot holds is not sent again")
+        _ = session.published(EncodedEvent(RunEvent(sequence: 4, time: 0, kind: .controls(paused: true, limit: 2))))
+        let out = Self.drain(&session)
+        let frames = Self.frames(out)
+        #expect(frames.first == .hello(version: ControlProtocol.version, runId: "R1", pid: 9))
+        #expect(out.contains("{\"snapshot\":1}"))
+        #expect(frames.last == .event(RunEvent(sequence: 4, time: 0, kind: .controls(paused: true, limit: 2))))
+        let command = String(decoding: FrameCodec.encode(ClientFrame.command(id: 5, command: .retry(job: 2))), as: UTF8.self)
+        #expect(Self.feed(&session, command) == [.command(id: 5, .retry(job: 2))])
+        session.replied(id: 5, .refused("no"))
+        #expect(Self.frames(Self.drain(&session)) == [.reply(id: 5, reply: .refused("no"))])
+    }
+
+    @Test func badClientsEndOnlyTheirOwnSession() {
+        var garbage = ControlSession(runId: "R", pid: 1)
+        let actions = Self.feed(&garbage, "\u{1B}[2J not json\n")
+        #expect(actions.count == 1 && garbage.isClosed)
+        if case .bye(let reason)? = Self.frames(Self.drain(&garbage)).last { #expect(reason.contains("not a frame")) } else {
+            Issue.record("a garbage frame is answered with bye")
+        }
+        var noHello = ControlSession(runId: "R", pid: 1)
+        _ = Self.feed(&noHello, "{\"resync\":{}}\n")
+        #expect(noHello.phase == .closed(reason: "the first frame must be hello"))
+        var future = ControlSession(runId: "R", pid: 1)
+        _ = Self.feed(&future, "{\"hello\":{\"version\":99,\"client\":\"x\"}}\n")
+        #expect(future.isClosed)
+        var huge = ControlSession(runId: "R", pid: 1, frameLimit: 1024)
+        _ = Self.feed(&huge, Self.hello)
+        #expect(!huge.isClosed)
+        #expect(Self.feed(&huge, String(repeating: "x", count: 2000)).count == 1 && huge.isClosed, "no newline needed to end it")
+        var half = ControlSession(runId: "R", pid: 1)
+        _ = Self.feed(&half, "{\"hello\":{\"vers")
+        #expect(half.endOfInput() == [.close(reason: "the connection ended inside a frame")])
+        #expect(half.nextOutput == nil, "nobody is left to say bye to")
+    }
+
+    @Test func aReaderThatFallsBehindIsResynchronisedNotBuffered() {
+        var session = ControlSession(runId: "R", pid: 1, queueLimit: 4096)
+        _ = Self.feed(&session, Self.hello)
+        session.snapshot(sequence: 0, bytes: Self.bytes("{}\n"))
+        var asked = 0
+        for n in 1 ... 1000 {
+            let event = EncodedEvent(RunEvent(sequence: UInt64(n), time: 0, kind: .controls(paused: false, limit: n)))
+            if session.published(event) == [.wantSnapshot] {
+                asked += 1
+                #expect(session.queuedBytes <= 4096)
+                session.snapshot(sequence: UInt64(n), bytes: Self.bytes("{\"fresh\":\(n)}\n"))
+            }
+            #expect(session.queuedBytes <= 4096 + 64, "the queue never grows past its limit and one snapshot")
+        }
+        #expect(asked > 0 && session.resyncs == asked)
+    }
+}
