@@ -25,6 +25,11 @@ final class AttachedRun: ShownRun, @unchecked Sendable {
         return nil
     }
 
+    /// The run's own process records it (a saved log can lag its recorder's buffer by about a second).
+    func flushRecording() {}
+    /// The run's own process sends its notifications when it ends.
+    func notify(exitCode: CLIExit) -> String { "" }
+
     func finalSnapshot() -> RunSnapshot { client.currentSnapshot }
     var elapsed: Double { max(0, Date().timeIntervalSince1970 - startedAt) }
 

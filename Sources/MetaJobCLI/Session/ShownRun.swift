@@ -16,6 +16,12 @@ protocol ShownRun: AnyObject, Sendable {
     /// The dashboard is done with the run: ends its recording (here) or the connection (attached). Returns a
     /// warning to show, if any.
     func closeRecording() -> String?
+    /// Writes what the recording still buffers, before the dashboard reads this run's rows back (`s`). An
+    /// attached run is recorded by the process that runs it: nothing to flush here.
+    func flushRecording()
+    /// Sends the run's notifications once it ended and returns what to tell the user about failed ones. The
+    /// process that runs the run sends them: an attached dashboard sends none.
+    func notify(exitCode: CLIExit) -> String
     /// The run as it is now.
     func finalSnapshot() -> RunSnapshot
     /// Seconds the run has been going.
