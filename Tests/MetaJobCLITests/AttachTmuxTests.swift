@@ -71,7 +71,10 @@ struct AttachTmuxTests {
         _ = try tmux.launchMetajob(["attach"])
         let failed = try tmux.waitFor("the flaky job to fail") { $0.contains("user_error #1") && $0.contains("running #1") }
         #expect(failed.ok, "the attached dashboard shows the run live:\n\(failed.screen)")
+        // R previews the retry (foresight), Enter sends it to the other process.
         try tmux.press("R")
+        try tmux.waitFor(text: "Runs again")
+        try tmux.press("Enter")
         let retried = try tmux.waitFor("the retry to succeed") { $0.contains("succeeded #2") }
         #expect(retried.ok, "R retried the failed job in the other process:\n\(retried.screen)")
         try tmux.press("q")
