@@ -468,7 +468,7 @@ public final class HistoryStore: @unchecked Sendable {
                 let ids = doomed[chunk..<min(chunk + 500, doomed.count)]
                 let list = ids.map(String.init).joined(separator: ",")
                 // Explicit deletes instead of relying on ON DELETE CASCADE: foreign keys may be off in other tools.
-                for table in ["log_lines", "log_chunks", "job_events", "jobs", "control_requests"] {
+                for table in ["log_lines", "log_chunks", "job_events", "jobs", "control_requests", "notifications"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE run IN (\(list))")
                 }
                 try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))")

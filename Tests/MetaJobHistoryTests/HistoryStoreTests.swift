@@ -117,7 +117,17 @@ import Testing
                                jobs: [("a", .succeeded), ("b", .userError)], logLines: 50)
         }
         #expect(try rowCounts(store) == [6, 11, 33, 503])
+        // A run's notifications and outside commands go with it too.
+        for run in ["run1", "run5"] {
+            try store.recordNotification(runId: run, NotificationRecord(hook: "on_failure", target: "mail", ok: false, detail: "exited 1", time: 1))
+            try store.recordRequest(runId: run, StoredRequest(time: 1, client: "cli", user: "root", command: "retry b", refused: nil))
+        }
         #expect(try store.prune(keep: 2) == 3)
+        #expect(try store.notifications(runId: "run5").count == 1 && store.requests(runId: "run5").count == 1)
+        let orphans = try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM notifications) + (SELECT count(*) FROM control_requests)")
+        }
+        #expect(orphans == 2, "run1's notification and request rows were deleted with it")
         #expect(try store.listRuns().map(\.runId) == ["run5", "run4", "live"])
         // Everything of the deleted runs is gone; the kept runs' rows are intact.
         #expect(try rowCounts(store) == [3, 5, 15, 203])
