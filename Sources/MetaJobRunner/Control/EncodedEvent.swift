@@ -20,6 +20,6 @@ public struct EncodedEvent: Sendable {
     public init(_ event: RunEvent) {
         var last = event.sequence
         if case .log(_, _, _, let lines) = event.kind { last += UInt64(max(1, lines.count)) - 1 }
-        self.init(first: event.sequence, last: last, bytes: FrameCodec.encode(ServerFrame.event(event)))
+        self.init(first: event.sequence, last: last, bytes: EventFrameWriter.frame(event))
     }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import MetaJobCore
+@testable import MetaJobRunner
+import Testing
+
+/// The hand-written event frames are the frames `JSONEncoder` writes: the same JSON object (keys, nesting,
+/// values) for every kind of event, every job state and every optional field, and they decode to the event.
+struct EventFrameWriterTests {
+    static let awkward = ["", "plain", "quote \" backslash \\ slash /", "tab\tnewline\ncr\r", "\u{0}\u{1}\u{1F}\u{7F}",
+                          "ünïcödé – 日本語 🚀", "\u{202E}bidi", "</script>"]
+
+    static var events: [RunEvent] {
+        var kinds: [RunEvent.Kind] = [.runStarted, .runReopened, .controls(paused: true, limit: 0),
+                                      .controls(paused: false, limit: 15)]
+        kinds += [RunOutcome.succeeded, .failed, .cancelled].map { .runFinished($0) }
+        for (i, state) in JobState.allCases.enumerated() {
+            kinds.append(.job(JobUpdate(job: i, state: state, attempt: i % 3)))
+        }
+        for (i, text) in awkward.enumerated() {
+            kinds.append(.job(JobUpdate(job: 7, state: .delayed, attempt: 2, exitCode: Int32(i) - 3, reason: text,
+                                        executionId: text, delayReason: .conflict(message: text), readyAt: 12.5 + Double(i) / 7,
+                                        maxAttempts: i)))
+            kinds.append(.job(JobUpdate(job: 0, state: .userError, attempt: 1, exitCode: Int32.min, reason: nil,
+                                        delayReason: .serverError(message: text), readyAt: 1e-9 * Double(i))))
+        }
+        kinds.append(.job(JobUpdate(job: 3, state: .delayed, attempt: 1, delayReason: .retryBackoff, readyAt: 0)))
+        kinds.append(.job(JobUpdate(job: 3, state: .userError, attempt: 1, exitCode: Int32.max, maxAttempts: 4)))
+        kinds.append(.log(job: 2, attempt: 1, stream: .stdout, lines: LogLines(bytes: Array("one\ntwo".utf8), ends: [3, 7], unterminated: [1])))
+        kinds.append(.log(job: 2, attempt: 3, stream: .stderr, lines: LogLines(bytes: [0, 0xFF, 0x1B, 0x5B, 0x32, 0x4A, 0x80], ends: [7])))
+        kinds.append(.log(job: 0, attempt: 1, stream: .stdout, lines: LogLines(bytes: [], ends: [0, 0])))
+        let times = [0, 1, 0.1, 1_733_512_345.123456, 1_733_512_345, 1e-7, 9_007_199_254_740_993, 4.9e-324]
+        return kinds.enumerated().map { i, kind in
+            RunEvent(sequence: i == 0 ? UInt64.max : UInt64(i), time: times[i % times.count], kind: kind)
+        }
+    }
+
+    @Test func everyEventIsTheObjectJSONEncoderWritesAndDecodesBack() throws {
+        for event in Self.events {
+            let fast = EventFrameWriter.frame(event)
+            #expect(fast.last == 0x0A && fast.dropLast().allSatisfy { $0 != 0x0A }, "one line: \(event)")
+            let line = Array(fast.dropLast())
+            #expect(FrameCodec.decode(ServerFrame.self, line) == .event(event), "decodes back: \(String(decoding: line, as: UTF8.self))")
+            let reference = try JSONEncoder().encode(ServerFrame.event(event))
+            let ours = try JSONSerialization.jsonObject(with: Data(line)) as? NSDictionary
+            let theirs = try JSONSerialization.jsonObject(with: reference) as? NSDictionary
+            #expect(ours != nil && ours == theirs,
+                    "same object as JSONEncoder:\n ours   \(String(decoding: line, as: UTF8.self))\n theirs \(String(decoding: reference, as: UTF8.self))")
+        }
+    }
+
+    @Test func theSharedEncodedEventUsesTheseFrames() {
+        let event = RunEvent(sequence: 41, time: 2.5, kind: .log(job: 1, attempt: 1, stream: .stdout,
+                                                                 lines: LogLines(bytes: Array("a\nb\nc".utf8), ends: [1, 3, 5])))
+        let encoded = EncodedEvent(event)
+        #expect(encoded.first == 41 && encoded.last == 43)
+        #expect(encoded.bytes == EventFrameWriter.frame(event))
+    }
+}
