@@ -27,7 +27,7 @@ struct AttachTmuxTests {
         process.environment = BinaryRunner.testEnvironment(adding: env)
         process.standardInput = FileHandle.nullDevice
         let log = dir + "/background.out"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardError = process.standardOutput
         try process.run()
@@ -81,7 +81,7 @@ struct AttachTmuxTests {
         let detached = try tmux.waitFor(text: "exit=0", timeout: 10)
         #expect(detached.screen.contains("Detached from run"), "\(detached.screen)")
         #expect(run.isRunning, "detaching leaves the run going")
-        FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
+        _ = FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
         run.waitUntilExit()
         #expect(run.terminationStatus == 0, "the background run ends succeeded")
         let show = try BinaryRunner.run(["history", "show", "--json", try newestRun(env)], environment: env)
@@ -109,7 +109,7 @@ struct AttachTmuxTests {
         #expect(gone.ok, "\(gone.screen)")
         try tmux.press("q")
         #expect(try tmux.waitFor(text: "exit=0", timeout: 10).ok, "q still leaves")
-        FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
+        _ = FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
     }
 
     @Test func theBrowserOpensALiveRunAttached() throws {
@@ -142,7 +142,7 @@ struct AttachTmuxTests {
         try? tmux.press("q")
         #expect(try tmux.waitFor(text: "exit=0", timeout: 10).ok)
         #expect(run.isRunning, "leaving the browser left the run going")
-        FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
+        _ = FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
         run.waitUntilExit()
         #expect(run.terminationStatus == 1, "flaky was never retried: the run fails")
     }
@@ -176,7 +176,7 @@ struct AttachTmuxTests {
         let retried = try BinaryRunner.run(["retry", id, "flaky"], environment: env)
         #expect(retried.exitCode == 0, "\(retried.stderr)")
         #expect(try second.waitFor("the watcher sees the retry succeed") { $0.contains("succeeded #2") }.ok)
-        FileManager.default.createFile(atPath: first.directory + "/gate", contents: nil)
+        _ = FileManager.default.createFile(atPath: first.directory + "/gate", contents: nil)
         run.waitUntilExit()
         #expect(run.terminationStatus == 0)
         #expect(try second.waitFor("the watcher sees the run end") { $0.contains("SUCCEEDED") }.ok)

@@ -78,7 +78,7 @@ struct ControlCLITests {
         let noRun = try metajob(["pause", "zzz"], dir, env)
         #expect(noRun.exitCode == 2 && !noRun.stderr.isEmpty)
 
-        FileManager.default.createFile(atPath: dir + "/gate", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/gate", contents: nil)
         run.waitUntilExit()
         #expect(run.terminationStatus == 0, "the retried job succeeded, so did the run")
         let ended = try metajob(["retry", id], dir, env)
@@ -118,7 +118,7 @@ struct ControlCLITests {
         #expect(paused.exitCode == 2, "\(paused.stderr)")
         #expect(paused.stderr.contains("has ended (interrupted)") || paused.stderr.contains("cannot be reached"), "\(paused.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/runtime/metajob") == [], "the stale socket was removed")
-        FileManager.default.createFile(atPath: dir + "/gate", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/gate", contents: nil)
         // The killed run's jobs saw no SIGTERM; let them see the gate and end.
         usleep(200_000)
     }

@@ -98,7 +98,7 @@ struct HistoryRefusedCLITests {
         let logs = history + "-logs"
         switch kind {
         case "dangling": try FileManager.default.createSymbolicLink(atPath: logs, withDestinationPath: dir + "/gone")
-        case "file": FileManager.default.createFile(atPath: logs, contents: Data("x".utf8))
+        case "file": _ = FileManager.default.createFile(atPath: logs, contents: Data("x".utf8))
         default: try FileManager.default.createSymbolicLink(atPath: logs, withDestinationPath: "/dev/null")
         }
         try expectRefused(history: history, dir: dir, message: "logs directory \(logs) cannot be used")

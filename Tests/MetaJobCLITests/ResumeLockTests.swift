@@ -22,7 +22,7 @@ struct ResumeLockTests {
 
     /// Starts `metajob args…` with its stdout and stderr going to files in `dir`.
     func launch(_ args: [String], in dir: String, name: String) throws -> Process {
-        FileManager.default.createFile(atPath: dir + "/\(name).err", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/\(name).err", contents: nil)
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/\(name).err"))
         return try BinaryRunner.launch(args, in: dir, stderr: err)
     }
@@ -39,7 +39,7 @@ struct ResumeLockTests {
     @Test func concurrentResumesRunTheJobsOnceAndTheLoserNamesTheHolder() throws {
         let (dir, history, first) = try failedRun(pipeline)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/ok", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/ok", contents: nil)
 
         let one = try launch(["resume", first, "--no-tui", "--history", history], in: dir, name: "one")
         let two = try launch(["resume", first, "--no-tui", "--history", history], in: dir, name: "two")
@@ -86,10 +86,10 @@ struct ResumeLockTests {
         """
         let (dir, history, first) = try failedRun(chain)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/a-ok", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/a-ok", contents: nil)
         // The newer run: a succeeds there, b fails again.
         #expect(try BinaryRunner.run(["resume", first, "--no-tui", "--history", history], in: dir).exitCode == 1)
-        FileManager.default.createFile(atPath: dir + "/b-ok", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/b-ok", contents: nil)
         let forced = try BinaryRunner.run(["resume", first, "--force", "--no-tui", "--history", history], in: dir)
         #expect(forced.exitCode == 0, "\(forced.stderr)")
         // a ran in the first run and the newer one, never a third time.
@@ -102,7 +102,7 @@ struct ResumeLockTests {
     @Test func killedResumerHoldsNoLock() throws {
         let (dir, history, first) = try failedRun(pipeline)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/ok", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/ok", contents: nil)
         let resumer = try launch(["resume", first, "--no-tui", "--history", history], in: dir, name: "resumer")
         defer { if resumer.isRunning { kill(resumer.processIdentifier, SIGKILL); resumer.waitUntilExit() } }
         // Until its pay job runs (the second "pay" line).
