@@ -38,9 +38,12 @@ struct RemoteExpectationTests {
         for (id, times) in Self.checks(server) {
             // Rare early: the fixed interval would have checked 5 times in the first third of the run.
             #expect(times.filter { $0 < Self.runSeconds / 3 }.isEmpty, "\(id): \(times)")
-            // Dense around the end: more than the fixed interval's two checks within one interval of it.
+            // Around the end, not spread evenly: checked within one interval of it. How many checks fit there
+            // depends on the loopback round trip (one check in flight at a time; 1–2 on a loaded CI machine
+            // instead of 3+), so the count is asserted where time is the test's own: the manual-clock tests
+            // (`rareEarlyDenseAroundTheExpectedEnd` in RemoteStateExpectationTests and ForesightStatusCheckTests).
             let near = times.filter { abs($0 - Self.runSeconds) <= Self.interval }.count
-            #expect(near >= 3, "\(id): \(near) checks near the end, \(times)")
+            #expect(near >= 1, "\(id): no check near the end, \(times)")
             let noticed = try #require(times.first { $0 >= Self.runSeconds }, "\(id) ended unseen: \(times)")
             delays.append(noticed - Self.runSeconds)
             #expect(times.count <= Int((noticed / Self.interval).rounded(.up)), "\(id): never more checks than one per interval: \(times)")

@@ -126,4 +126,32 @@ struct ControlProtocolTests {
         }
         #expect(asked > 0 && session.resyncs == asked)
     }
+
+    /// Frames are sent in gathered writes that may end anywhere, mid-frame included: whatever the socket takes,
+    /// the client receives every frame once, whole and in order; with room, a burst goes in one write.
+    @Test func gatheredWritesOfAnySizeDeliverEveryFrameOnceInOrder() {
+        for (limit, accepts) in [(1, [1]), (64, [7, 1, 300]), (256 * 1024, [5, 4096]), (256 * 1024, [1 << 30])] {
+            var session = ControlSession(runId: "R", pid: 1)
+            _ = Self.feed(&session, Self.hello)
+            session.snapshot(sequence: 0, bytes: Self.bytes("{\"snapshot\":{}}\n"))
+            _ = Self.drain(&session)
+            var expected: [UInt8] = []
+            for n in 1 ... 200 {
+                let event = EncodedEvent(RunEvent(sequence: UInt64(n), time: Double(n), kind: .controls(paused: n % 2 == 0, limit: n)))
+                #expect(session.published(event).isEmpty)
+                expected += event.bytes
+            }
+            var received: [UInt8] = []
+            var writes = 0
+            while let chunk = session.nextOutput(upTo: limit) {
+                let taken = min(chunk.count, accepts[writes % accepts.count])
+                received += chunk.prefix(taken)
+                session.wrote(taken)
+                writes += 1
+            }
+            #expect(received == expected, "limit \(limit), writes of \(accepts)")
+            #expect(session.queuedBytes == 0 && session.nextOutput == nil)
+            if accepts == [1 << 30] { #expect(writes == 1, "200 queued frames went in one write") }
+        }
+    }
 }

@@ -41,6 +41,10 @@ public final class ControlServer: @unchecked Sendable {
 
     /// Events (by bytes of output) waiting for the server thread before it gives up on them and resubscribes.
     static let inboxLimit = 64 * 1024 * 1024
+    /// The least time between two deliveries of events to the clients (see `loop`).
+    static let batchWindow = 0.002
+    /// When the server thread last handed the inbox to the clients (monotonic seconds; its thread only).
+    private var lastDrain = 0.0
 
     private struct Client {
         var session: ControlSession
@@ -163,6 +167,13 @@ public final class ControlServer: @unchecked Sendable {
             if fds[0].revents != 0 {
                 var count: UInt64 = 0
                 _ = read(wakeFD, &count, 8)
+                // Woken for events alone, soon after the last ones: let the run add a few more first, so a flood of
+                // state changes costs the clients a send per 2 ms, not one per event (well inside the 30 ms
+                // change-to-frame budget).
+                if ready == 1 && stopDeadline == nil {
+                    let wait = lastDrain + ControlServer.batchWindow - now
+                    if wait > 0 { usleep(useconds_t(wait * 1e6)) }
+                }
             }
             lock.lock()
             let stopNow = stopRequested
@@ -174,6 +185,7 @@ public final class ControlServer: @unchecked Sendable {
                 unsubscribe()
             }
             drainInbox()
+            lastDrain = now
             for entry in fds.dropFirst() where entry.revents != 0 {
                 if entry.fd == listenFD { acceptAll() } else { serve(entry.fd, revents: entry.revents) }
             }
@@ -233,7 +245,8 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     private func writeOut(_ fd: Int32) {
-        while let chunk = clients[fd]?.session.nextOutput {
+        // Whole queued frames in one send (up to 256 KiB): a burst of events costs one system call, not one each.
+        while let chunk = clients[fd]?.session.nextOutput(upTo: 256 * 1024) {
             let sent = chunk.withUnsafeBytes { metajob_send_nowait(fd, $0.baseAddress, UInt($0.count)) }
             if sent > 0 {
                 clients[fd]!.session.wrote(Int(sent))

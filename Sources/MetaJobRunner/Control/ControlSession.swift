@@ -144,22 +144,39 @@ public struct ControlSession: Sendable {
         return queue[head][headOffset...]
     }
 
-    /// `count` bytes of `nextOutput` were written.
+    /// The queued output from where the last write stopped, as many whole frames as fit in `limit` bytes (at
+    /// least the first): one send for a burst of events instead of one per frame.
+    public func nextOutput(upTo limit: Int) -> [UInt8]? {
+        guard head < queue.count else { return nil }
+        var out = Array(queue[head][headOffset...])
+        var i = head + 1
+        while i < queue.count && out.count + queue[i].count <= limit {
+            out += queue[i]
+            i += 1
+        }
+        return out
+    }
+
+    /// `count` bytes of `nextOutput` (or of `nextOutput(upTo:)`, which may span frames) were written.
     public mutating func wrote(_ count: Int) {
-        guard head < queue.count else { return }
-        headOffset += count
-        queuedBytes -= count
-        if headOffset >= queue[head].count {
-            queue[head] = []
-            head += 1
-            headOffset = 0
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head > 64 && head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
+        var left = count
+        while left > 0 && head < queue.count {
+            let step = min(left, queue[head].count - headOffset)
+            headOffset += step
+            queuedBytes -= step
+            left -= step
+            if headOffset >= queue[head].count {
+                queue[head] = []
+                head += 1
+                headOffset = 0
             }
+        }
+        if head == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 64 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
         }
     }
 
