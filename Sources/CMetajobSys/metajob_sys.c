@@ -30,6 +30,10 @@ static void close_pair(int fds[2]) {
 struct metajob_spawner {
     /// Signals whose disposition the child resets to default even when metajob ignores them.
     sigset_t reset;
+    /// metajob has a controlling terminal, so each child must drop it. Without one (cron, CI, `run --detach`)
+    /// children inherit none and the child skips opening /dev/tty: that open (path walk, the device cgroup's
+    /// check, a file allocated and freed) ran between vfork and exec, where it holds up the spawning thread.
+    int drop_tty;
 };
 
 metajob_spawner *metajob_spawner_create(void) {
@@ -41,6 +45,10 @@ metajob_spawner *metajob_spawner_create(void) {
     const int resettable[] = {SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD,
                               SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIGXCPU, SIGURG, SIGWINCH, SIGPROF, SIGVTALRM};
     for (unsigned i = 0; i < sizeof(resettable) / sizeof(resettable[0]); i++) sigaddset(&spawner->reset, resettable[i]);
+    // O_NOCTTY: asking must not give metajob a terminal it did not have.
+    int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    spawner->drop_tty = tty >= 0;
+    if (tty >= 0) close(tty);
     return spawner;
 }
 
@@ -52,7 +60,7 @@ void metajob_spawner_destroy(metajob_spawner *spawner) {
 // the parent thread waits, so it only makes system calls and stores its errno into `*error` on failure.
 // All signals are blocked on entry. The steps are posix_spawn's, in its order.
 __attribute__((noreturn)) static void spawn_child(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                        int out_fd, int err_fd, const sigset_t *reset, const metajob_containment *contain,
+                        int out_fd, int err_fd, const sigset_t *reset, int drop_tty, const metajob_containment *contain,
                         volatile int *error) {
     // No handler of metajob's may run in the child: reset every handled signal (and the resettable ones,
     // which may be ignored) to its default before the job's mask lets anything through.
@@ -74,7 +82,7 @@ __attribute__((noreturn)) static void spawn_child(const char *path, char *const 
     // terminal or stopping on SIGTTIN/SIGTTOU. TIOCNOTTY from a process that is not a session leader drops
     // only its own controlling terminal (tty_ioctl(2)). Not setsid: a new session also makes a scheduler
     // autogroup, which cost about 0.4 ms a spawn here and made DAG10K 10-20 % slower (DECISIONS.md).
-    int tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    int tty_fd = drop_tty ? open("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
     if (tty_fd >= 0) {
         if (ioctl(tty_fd, TIOCNOTTY) != 0) goto fail;
         close(tty_fd);
@@ -140,7 +148,7 @@ int metajob_spawn_contained(metajob_spawner *spawner, const char *path, char *co
     volatile int error = 0;
     int rc = 0;
     pid_t pid = vfork();
-    if (pid == 0) spawn_child(path, argv, envp, cwd, out_pipe[1], err_pipe[1], &spawner->reset, contain, &error);
+    if (pid == 0) spawn_child(path, argv, envp, cwd, out_pipe[1], err_pipe[1], &spawner->reset, spawner->drop_tty, contain, &error);
     if (pid < 0) {
         rc = errno;
     } else if (error != 0) {
