@@ -55,4 +55,34 @@ struct EventFrameWriterTests {
         #expect(encoded.first == 41 && encoded.last == 43)
         #expect(encoded.bytes == EventFrameWriter.frame(event))
     }
+
+    /// Snapshots too: every job state and optional field, awkward names, teams and dependencies, each phase.
+    @Test(arguments: [RunPhase.notStarted, .running, .finished(.succeeded), .finished(.failed), .finished(.cancelled)])
+    func snapshotsAreTheObjectJSONEncoderWrites(_ phase: RunPhase) throws {
+        var outlines: [JobOutline] = []
+        var jobs: [JobProgress] = []
+        for (i, state) in JobState.allCases.enumerated() {
+            let text = Self.awkward[i % Self.awkward.count]
+            outlines.append(JobOutline(name: "job\(i) \(text)", team: i % 2 == 0 ? nil : text,
+                                       dependsOn: i == 0 ? [] : ["job\(i - 1) \(Self.awkward[(i - 1) % Self.awkward.count])", text],
+                                       retries: i, failDagOnError: i % 3 == 0))
+            var p = JobProgress(state: state, maxAttempts: i + 1)
+            p.attempt = i % 4
+            if i % 2 == 1 { p.exitCode = Int32(i) - 5; p.reason = text; p.executionId = "exec-\(text)" }
+            if i % 3 == 1 { p.startedAt = 1_733_512_345.25 + Double(i); p.endedAt = 1_733_512_400.125 }
+            if i % 4 == 2 { p.delayReason = [DelayReason.retryBackoff, .conflict(message: text), .serverError(message: text)][i % 3]; p.readyAt = 0.5 }
+            if i % 5 == 3 { p.reusedFrom = "20261206-000000-\(i)" }
+            p.spans = (0 ..< i % 3).map { AttemptSpan(attempt: $0 + 1, start: Double($0) + 0.1, end: $0 == 1 ? nil : Double($0) + 0.9, state: state) }
+            jobs.append(p)
+        }
+        let snapshot = RunSnapshot(outline: RunOutline(runId: "R \"1\"", metaJobName: Self.awkward[5], startedBy: "manual/ünï", jobs: outlines),
+                                   jobs: jobs, phase: phase, paused: true, limit: 7, sequence: 123_456, wallClockOrigin: 1_733_512_345.0625)
+        let fast = SnapshotFrameWriter.frame(snapshot)
+        #expect(fast.last == 0x0A && fast.dropLast().allSatisfy { $0 != 0x0A })
+        let line = Array(fast.dropLast())
+        #expect(FrameCodec.decode(ServerFrame.self, line) == .snapshot(snapshot))
+        let ours = try JSONSerialization.jsonObject(with: Data(line)) as? NSDictionary
+        let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ServerFrame.snapshot(snapshot))) as? NSDictionary
+        #expect(ours != nil && ours == theirs, "same object as JSONEncoder:\n ours   \(String(decoding: line, as: UTF8.self))")
+    }
 }

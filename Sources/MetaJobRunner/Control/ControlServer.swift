@@ -319,7 +319,7 @@ public final class ControlServer: @unchecked Sendable {
             return
         }
         if encodedSnapshot?.sequence != snapshot.sequence {
-            encodedSnapshot = (snapshot.sequence, FrameCodec.encode(ServerFrame.snapshot(snapshot)))
+            encodedSnapshot = (snapshot.sequence, SnapshotFrameWriter.frame(snapshot))
         }
         clients[fd]?.session.snapshot(sequence: snapshot.sequence, bytes: encodedSnapshot!.bytes)
     }

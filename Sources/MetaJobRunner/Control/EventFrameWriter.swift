@@ -68,7 +68,8 @@ enum EventFrameWriter {
         return o.finish()
     }
 
-    private static func delayReason(_ reason: DelayReason) -> String {
+    /// A `DelayReason` as JSONEncoder writes it (also used by `SnapshotFrameWriter`).
+    static func delayReason(_ reason: DelayReason) -> String {
         var r = JSONObjectWriter()
         switch reason {
         case .conflict(let message):
@@ -85,7 +86,8 @@ enum EventFrameWriter {
         return r.finish()
     }
 
-    private static func intArray(_ values: [Int]) -> String {
+    /// `[1,2,3]`.
+    static func intArray(_ values: [Int]) -> String {
         "[" + values.map(String.init).joined(separator: ",") + "]"
     }
 }
