@@ -17,8 +17,14 @@ extension LocalExecutorTests {
 
             """
         let path = directory + "/vdk"
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        // Written through an O_CLOEXEC descriptor: other suites spawn processes meanwhile, and a child forked
+        // while a plain descriptor of the script is open for writing would make its exec fail with ETXTBSY.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        try #require(fd >= 0, "cannot create \(path): errno \(errno)")
+        let bytes = Array(script.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        try #require(written == bytes.count, "short write of \(path)")
         return directory
     }
 
