@@ -179,13 +179,15 @@ public final class ControlServer: @unchecked Sendable {
             let stopNow = stopRequested
             let reason = closeReason
             lock.unlock()
+            // Replies and events first: the answer to a `stop --now` is in the inbox when the run ends, and must
+            // reach its client before the goodbye does (seen in CI: "the run is gone" instead of "stopping now").
+            drainInbox()
+            lastDrain = now
             if stopNow && stopDeadline == nil {
                 stopDeadline = now + 1
                 for fd in Array(clients.keys) { perform(clients[fd]!.session.shutDown(reason), fd: fd) }
                 unsubscribe()
             }
-            drainInbox()
-            lastDrain = now
             for entry in fds.dropFirst() where entry.revents != 0 {
                 if entry.fd == listenFD { acceptAll() } else { serve(entry.fd, revents: entry.revents) }
             }
