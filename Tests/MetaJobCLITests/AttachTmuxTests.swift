@@ -50,6 +50,13 @@ struct AttachTmuxTests {
         return (tmux, env, scratch)
     }
 
+    /// Waits (on `tmux`'s clock) until `history list --live` shows the background run.
+    func waitUntilLive(_ tmux: DashboardTmux, _ env: [String: String]) throws {
+        _ = try tmux.waitFor("the run to be live") { _ in
+            (try? BinaryRunner.run(["history", "list", "--live"], environment: env).stdout.contains("attached")) == true
+        }
+    }
+
     /// The id of the newest run in the history.
     func newestRun(_ env: [String: String]) throws -> String {
         let list = try BinaryRunner.run(["history", "list", "--json"], environment: env)
@@ -65,9 +72,7 @@ struct AttachTmuxTests {
         }
         let run = try background(tmux.directory, env)
         defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
-        _ = try tmux.waitFor("the run to be live") { _ in
-            (try? BinaryRunner.run(["history", "list", "--live"], environment: env).stdout.contains("attached")) == true
-        }
+        try waitUntilLive(tmux, env)
         _ = try tmux.launchMetajob(["attach"])
         let failed = try tmux.waitFor("the flaky job to fail") { $0.contains("user_error #1") && $0.contains("running #1") }
         #expect(failed.ok, "the attached dashboard shows the run live:\n\(failed.screen)")
@@ -98,9 +103,7 @@ struct AttachTmuxTests {
         }
         let run = try background(tmux.directory, env)
         defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
-        _ = try tmux.waitFor("the run to be live") { _ in
-            (try? BinaryRunner.run(["history", "list", "--live"], environment: env).stdout.contains("attached")) == true
-        }
+        try waitUntilLive(tmux, env)
         _ = try tmux.launchMetajob(["attach"])
         _ = try tmux.waitFor("the dashboard") { $0.contains("running #1") }
         kill(run.processIdentifier, SIGKILL)
@@ -120,9 +123,7 @@ struct AttachTmuxTests {
         }
         let run = try background(tmux.directory, env)
         defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
-        _ = try tmux.waitFor("the run to be live") { _ in
-            (try? BinaryRunner.run(["history", "list", "--live"], environment: env).stdout.contains("attached")) == true
-        }
+        try waitUntilLive(tmux, env)
         let id = try newestRun(env)
         _ = try tmux.launchMetajob(["browse"])
         _ = try tmux.waitFor("the run in the browser") { $0.contains(id) }
@@ -157,9 +158,7 @@ struct AttachTmuxTests {
         }
         let run = try background(first.directory, env)
         defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
-        _ = try first.waitFor("the run to be live") { _ in
-            (try? BinaryRunner.run(["history", "list", "--live"], environment: env).stdout.contains("attached")) == true
-        }
+        try waitUntilLive(first, env)
         let id = try newestRun(env)
         _ = try first.launchMetajob(["attach", id])
         _ = try second.launchMetajob(["attach", String(id.prefix(17))])

@@ -44,13 +44,17 @@ struct MetajobInItsOwnSession {
     /// Waits up to `seconds` for metajob to exit; its exit code (128 + signal when killed), or nil on timeout.
     func waitForExit(seconds: Double) -> Int32? {
         guard ProcessProbe.waitForExit(launcher, seconds: seconds) else { return nil }
-        let status = launcher.terminationStatus
-        return launcher.terminationReason == .uncaughtSignal ? 128 + status : status
+        return exitCode
     }
 
     /// `waitForExit` for async tests, without holding a cooperative thread while it waits.
     func waitForExit(seconds: Double) async -> Int32? {
         guard await ProcessProbe.waitForExit(launcher, seconds: seconds) else { return nil }
+        return exitCode
+    }
+
+    /// The exited launcher's code, as a shell reports it (128 + signal when killed).
+    private var exitCode: Int32 {
         let status = launcher.terminationStatus
         return launcher.terminationReason == .uncaughtSignal ? 128 + status : status
     }
