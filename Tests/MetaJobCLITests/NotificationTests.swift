@@ -1,6 +1,7 @@
 import Foundation
 import MetaJobCore
 import MetaJobHistory
+import MetaJobTestSupport
 import Testing
 
 /// Notifications through the binary: real hook processes, a real webhook on loopback, the history checked.
@@ -297,7 +298,7 @@ struct NotificationTests {
             """.write(toFile: dir + "/dag-job/config.ini", atomically: true, encoding: .utf8)
         // The vdk stand-in fails ingest-job1 with a user error (VDK's run summary blames the user) and
         // ingest-job2 with a platform error (no summary).
-        try """
+        try ExecutableFile.write("""
             #!/bin/sh
             case "$*" in
               *ingest-job1*) echo '{"status": "user_error", "blamee": "User Error"}' > "$JOB_RUN_SUMMARY_FILE_PATH"; exit 1;;
@@ -305,9 +306,7 @@ struct NotificationTests {
             esac
             exit 0
 
-            """
-            .write(toFile: dir + "/bin/vdk", atomically: true, encoding: .utf8)
-        chmod(dir + "/bin/vdk", 0o755)
+            """, to: dir + "/bin/vdk")
         let env = VDKDagCLITests.environment(dir, ["METAJOB_HISTORY": dir + "/history.sqlite"])
         let result = try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {

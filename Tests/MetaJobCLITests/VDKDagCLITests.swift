@@ -1,4 +1,5 @@
 import Foundation
+import MetaJobTestSupport
 import Testing
 
 /// What a VDK user brings runs as it is: a DAG job directory or its `.py` step (literal or code), VDK's job
@@ -17,8 +18,7 @@ import Testing
         }
         try FileManager.default.createDirectory(atPath: dir + "/bin", withIntermediateDirectories: true)
         let script = "#!/bin/sh\necho \"$(pwd) $*\" >> '\(dir)/calls.log'\nexit 0\n"
-        try script.write(toFile: dir + "/bin/vdk", atomically: true, encoding: .utf8)
-        chmod(dir + "/bin/vdk", 0o755)
+        try ExecutableFile.write(script, to: dir + "/bin/vdk")
         return dir
     }
 

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import MetaJobCore
 @testable import MetaJobRunner
+import MetaJobTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -44,8 +45,7 @@ struct LocalExecutorTests {
         let dir = NSTemporaryDirectory() + "direct-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "#!/bin/sh\necho $PPID \"$@\"\n".write(toFile: dir + "/show.sh", atomically: true, encoding: .utf8)
-        #expect(chmod(dir + "/show.sh", 0o755) == 0)
+        try ExecutableFile.write("#!/bin/sh\necho $PPID \"$@\"\n", to: dir + "/show.sh")
         let harness = ExecutorHarness()
         let direct = harness.start(harness.shell("./show.sh  one \t two", workingDirectory: dir))
         #expect(harness.waitFinished(direct) == .exited(code: 0))

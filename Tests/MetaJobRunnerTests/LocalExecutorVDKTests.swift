@@ -1,6 +1,7 @@
 import Foundation
 import MetaJobCore
 @testable import MetaJobRunner
+import MetaJobTestSupport
 import Testing
 
 // In the serialized suite of LocalExecutorTests: these spawn processes too.
@@ -16,15 +17,7 @@ extension LocalExecutorTests {
             exit "${EXIT_CODE:-0}"
 
             """
-        let path = directory + "/vdk"
-        // Written through an O_CLOEXEC descriptor: other suites spawn processes meanwhile, and a child forked
-        // while a plain descriptor of the script is open for writing would make its exec fail with ETXTBSY.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
-        try #require(fd >= 0, "cannot create \(path): errno \(errno)")
-        let bytes = Array(script.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        try #require(written == bytes.count, "short write of \(path)")
+        try ExecutableFile.write(script, to: directory + "/vdk")
         return directory
     }
 

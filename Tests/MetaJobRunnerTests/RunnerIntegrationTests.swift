@@ -182,8 +182,7 @@ struct RunnerIntegrationTests {
         printf '{"status": "error", "blamee": "User Error", "details": "bad input"}' > "$JOB_RUN_SUMMARY_FILE_PATH"
         exit 1
         """
-        try fake.write(toFile: bin + "/vdk", atomically: true, encoding: .utf8)
-        chmod(bin + "/vdk", 0o755)
+        try ExecutableFile.write(fake, to: bin + "/vdk")
         var job = JobDefinition(name: "ingest", dependsOn: [], arguments: .object([("a", .int(1))]))
         job.env = [EnvironmentVariable(name: "PATH", value: bin + ":/usr/bin:/bin")]
         let (runner, rec) = TestRun.make([job], directory: root)
