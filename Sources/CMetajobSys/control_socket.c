@@ -79,7 +79,7 @@ long metajob_send_blocking(int fd, const void *bytes, unsigned long count) {
 #include <signal.h>
 #include <spawn.h>
 
-int metajob_spawn_detached(const char *path, char *const argv[], char *const envp[], int report_fd, pid_t *pid) {
+int metajob_spawn_detached(const char *path, char *const argv[], char *const envp[], int report_fd, int leash_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     posix_spawn_file_actions_init(&actions);
@@ -94,8 +94,11 @@ int metajob_spawn_detached(const char *path, char *const argv[], char *const env
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, report_fd, 2);
+    // The leash (a dashboard's run in the background): the child sees it as fd 3 and ends its run when it
+    // closes without a detach.
+    if (leash_fd >= 0) posix_spawn_file_actions_adddup2(&actions, leash_fd, 3);
     // Nothing else of ours: an inherited pipe would keep whoever reads our output waiting until the run ends.
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    posix_spawn_file_actions_addclosefrom_np(&actions, leash_fd >= 0 ? 4 : 3);
     int result = posix_spawn(pid, path, &actions, &attributes, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);

@@ -178,7 +178,8 @@ long metajob_send_nowait(int fd, const void *bytes, unsigned long count);
 long metajob_send_blocking(int fd, const void *bytes, unsigned long count);
 
 /// Starts `path` in its own session (no controlling terminal), stdin and stdout /dev/null, stderr `report_fd`
-/// (`metajob run --detach`). Returns 0 and sets `pid`, or an errno.
-int metajob_spawn_detached(const char *path, char *const argv[], char *const envp[], int report_fd, pid_t *pid);
+/// (`metajob run --detach`); `leash_fd` (or -1) becomes the child's fd 3 (a dashboard's run in the background).
+/// Returns 0 and sets `pid`, or an errno.
+int metajob_spawn_detached(const char *path, char *const argv[], char *const envp[], int report_fd, int leash_fd, pid_t *pid);
 
 #endif

@@ -26,8 +26,12 @@ struct DemoCLICommand: ParsableCommand {
         // The demo is there to be watched: its jobs' progress lines are shown without asking.
         var options = self.options
         options.logs = true
-        let environment = Environment(ProcessInfo.processInfo.environment)
-        var session = RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment)
+        var variables = ProcessInfo.processInfo.environment
+        // Set when the demo's dashboard runs it in a background copy of metajob; the jobs do not inherit it.
+        let background = BackgroundRole.take(from: &variables)
+        let environment = Environment(variables)
+        var session = RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment,
+                                 background: background)
         if environment[DemoDefinition.flakyFailuresVariable] == nil {
             // In the dashboard the flaky job fails for good, so there is something to retry with `R`.
             session.dashboardOnly = [DemoDefinition.flakyFailuresVariable: "2"]

@@ -31,7 +31,10 @@ struct ResumeCLICommand: ParsableCommand {
     @OptionGroup var dashboard: DashboardOptions
 
     func run() throws {
-        let environment = Environment(ProcessInfo.processInfo.environment)
+        var variables = ProcessInfo.processInfo.environment
+        // Set when a dashboard runs this resume in a background copy of metajob; the jobs do not inherit it.
+        let background = BackgroundRole.take(from: &variables)
+        let environment = Environment(variables)
         let store = try history.open(environment)
         let source: RunSource
         do {
@@ -48,7 +51,8 @@ struct ResumeCLICommand: ParsableCommand {
             try printPreview(source, store: store, environment: environment)
             return
         }
-        throw try RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment).run()
+        throw try RunSession(source: source, options: options, dashboard: dashboard, history: history, environment: environment,
+                             background: background).run()
     }
 
     /// `--dry-run`: the retry preview of the resume (the same sets and simulation as the dashboard's), from the

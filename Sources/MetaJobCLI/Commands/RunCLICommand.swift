@@ -17,8 +17,8 @@ struct RunCLICommand: ParsableCommand {
 
     @Flag(name: .long, help: "Start the run in the background, detached from this terminal (output only in the history); print its id and how to attach.")
     var detach = false
-    @Option(name: .long, help: "With --detach: seconds the run stays attachable after it ends, so a failed job can still be retried (default 300).")
-    var linger: Double = 300
+    @Option(name: .long, help: "With --detach (or detaching from the dashboard): seconds the run stays attachable after it ends, so a failed job can still be retried (default 300).")
+    var linger: Double = DashboardSession.defaultLinger
 
     func validate() throws {
         guard linger >= 0 else { throw ValidationError("--linger must be 0 or more seconds, not \(linger).") }
@@ -29,10 +29,10 @@ struct RunCLICommand: ParsableCommand {
         if detach { try startDetached() }
         let source = RunSource(definition: definition, definitionText: bytes, definitionPath: DefinitionFile.resolvedPath(file))
         var variables = ProcessInfo.processInfo.environment
-        // Set by `--detach` for the background copy only; the jobs do not inherit it.
-        let detachedLinger = variables.removeValue(forKey: DetachedLaunch.lingerVariable).flatMap(Double.init)
+        // Set for a background copy only; the jobs do not inherit it.
+        let background = BackgroundRole.take(from: &variables)
         let code = try RunSession(source: source, options: options, dashboard: dashboard, history: history,
-                                  environment: Environment(variables), detachedLinger: detachedLinger).run()
+                                  environment: Environment(variables), background: background, detachLinger: linger).run()
         throw code
     }
 
@@ -57,7 +57,7 @@ struct RunCLICommand: ParsableCommand {
             throw CLIExit.failed
         }
         switch outcome {
-        case let .started(runId, said):
+        case let .started(runId, _, said):
             CLIOutput.stderr(said)
             CLIOutput.stdout("""
                 started run \(runId) in the background

@@ -17,6 +17,9 @@ final class AttachedRun: ShownRun, @unchecked Sendable {
     var connection: RunConnection { client }
     var runId: String { client.runId }
     var isAttached: Bool { true }
+    /// `q` already detaches from a run of another process, without asking.
+    var canDetach: Bool { false }
+    func detach() { client.close() }
     var warnings: [String] { [] }
     func start() {}
 

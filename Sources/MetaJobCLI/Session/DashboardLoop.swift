@@ -84,6 +84,11 @@ final class DashboardLoop: @unchecked Sendable {
         ui.async { self.show(prepared) }
     }
 
+    /// Shows `text` on the status line as a warning.
+    func warn(_ text: String) {
+        ui.async { self.deliver([.failed(text)]) }
+    }
+
     /// Shows a past run from the history (read-only), with `note` on the status line.
     func startPast(runId: String, note: String) {
         ui.async {
@@ -115,6 +120,15 @@ final class DashboardLoop: @unchecked Sendable {
             _ = run.closeRecording()
             CLIOutput.stdout(going ? "Detached from run \(run.runId); it goes on. `metajob attach \(run.runId)` watches it again.\n"
                                    : "Run \(run.runId) has ended; `metajob history show \(run.runId)` shows how.\n")
+            return .succeeded
+        }
+        if ui.sync(execute: { policy.detached }) {
+            CLIOutput.stdout("""
+                Detached from run \(run.runId); it goes on in the background.
+                  watch it:    metajob attach \(run.runId)
+                  control it:  metajob retry|cancel|pause|unpause|stop \(run.runId)
+
+                """)
             return .succeeded
         }
         if let warning = run.closeRecording() { CLIOutput.stderr(warning) }
@@ -171,6 +185,9 @@ final class DashboardLoop: @unchecked Sendable {
             }
         case .quit(let stopRunning):
             apply(policy.quit(stopRunning: stopRunning, run: shownStatus))
+        case .detach:
+            guard run?.canDetach == true else { return }
+            apply(policy.detach(run: shownStatus))
         case .loadHistory:
             readHistory { store in .historyRuns(try store.listRuns(limit: 500)) }
         case .openPastRun(let runId):
@@ -230,6 +247,7 @@ final class DashboardLoop: @unchecked Sendable {
             case .send(let command): run?.connection.send(command)
             case .closeTerminal: closeTerminal()
             case .say(let text): CLIOutput.stderr(text)
+            case .detach: run?.detach()
             case .finish: finish()
             }
         }
@@ -294,6 +312,7 @@ final class DashboardLoop: @unchecked Sendable {
         // A run of another process is only watched and steered from here: leaving detaches, never stops it.
         policy.detachOnQuit = prepared.isAttached
         model.detachOnQuit = prepared.isAttached
+        model.offersDetach = prepared.canDetach
         watched = nil
         do {
             try prepared.connection.subscribe(feed)

@@ -20,6 +20,11 @@ struct DashboardSession {
     /// Variables the jobs get only when the dashboard really opens (the demo's flaky job fails for good there,
     /// so `R` has something to retry; falling back to plain output, it must not).
     var dashboardOnly: [String: String] = [:]
+    /// Seconds a run started here stays attachable after it ends, once the user detached from it.
+    var detachLinger = DashboardSession.defaultLinger
+
+    /// The default of `--linger`: five minutes to come back and retry a failed job in the same run.
+    static let defaultLinger = 300.0
 
     /// True when both stdin and stdout are terminals and TERM names a terminal that can draw.
     static func terminalAvailable(_ environment: Environment) -> Bool {
@@ -39,10 +44,24 @@ struct DashboardSession {
             CLIOutput.stderr("warning: \(error.message); running without the dashboard.\n")
             return try HeadlessSession(source: source, options: options, history: history, environment: environment).run()
         }
+        var environment = self.environment
+        environment.variables.merge(dashboardOnly) { _, new in new }
+        var fallbackWarning: String?
+        // The run goes in a background copy of this command, so that it can outlive the terminal when the user
+        // detaches (DECISIONS.md: detach); where that copy cannot be started or reached, it runs in this process.
+        switch BackgroundLaunch.start(environment: environment, linger: detachLinger) {
+        case .started(let run):
+            loop.startLive(run)
+            return loop.waitAndFinish()
+        case .failed(let code, let message):
+            loop.close()
+            CLIOutput.stderr(message)
+            throw CLIExit(rawValue: code) ?? .failed
+        case .unavailable(let why):
+            fallbackWarning = "warning: \(why); the run goes in this process and cannot be detached"
+        }
         let prepared: PreparedRun
         do {
-            var environment = self.environment
-            environment.variables.merge(dashboardOnly) { _, new in new }
             prepared = try PreparedRun(source: source, options: options, environment: environment, store: store)
         } catch {
             loop.close()
@@ -50,6 +69,7 @@ struct DashboardSession {
             throw CLIExit.invalid
         }
         loop.startLive(prepared)
+        if let fallbackWarning { loop.warn(fallbackWarning) }
         return loop.waitAndFinish()
     }
 

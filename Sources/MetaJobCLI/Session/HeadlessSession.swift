@@ -11,8 +11,8 @@ struct HeadlessSession {
     var options: RunOptions
     var history: HistoryOptions
     var environment: Environment
-    /// The background copy of `run --detach`: the run stays attachable this many seconds after it ends.
-    var detachedLinger: Double? = nil
+    /// Set for a background copy (`run --detach`, or a dashboard's run): how long it lingers, and the leash.
+    var background: BackgroundRole? = nil
 
     /// Runs to the end and returns the exit code.
     func run() throws -> CLIExit {
@@ -27,24 +27,32 @@ struct HeadlessSession {
         for warning in prepared.warnings { CLIOutput.stderr(warning) }
         let connection = prepared.connection
         let out = OutputWriter(fd: 1, flushQueue: connection.queue)
-        let printer: RunObserver = options.output == .json
-            ? JSONPrinter(out: out, showLogs: options.logs)
-            : PlainPrinter(out: out, showLogs: options.logs)
+        // A background copy's output is /dev/null: it prints nothing (its run is in the history and on its socket).
+        let printer: RunObserver? = if background != nil { nil }
+            else if options.output == .json { JSONPrinter(out: out, showLogs: options.logs) }
+            else { PlainPrinter(out: out, showLogs: options.logs) }
         // In process the subscription cannot fail; a connection that could is not started here.
-        try? connection.subscribe(printer)
+        if let printer { try? connection.subscribe(printer) }
         // Printed logs are watched logs: a remote job's lines then arrive while it runs, not only at its end.
-        if options.logs { connection.setWatched(jobs: Set(0 ..< prepared.jobCount)) }
+        if options.logs && printer != nil { connection.setWatched(jobs: Set(0 ..< prepared.jobCount)) }
 
         let signals = SignalForwarder(connection: connection)
         let finished = DispatchSemaphore(value: 0)
         connection.onFinish { _ in finished.signal() }
         prepared.start()
-        if detachedLinger != nil { reportStarted(prepared.runId) }
+        if let background {
+            reportStarted(prepared.runId, socket: prepared.controlSocket)
+            // Its dashboard gone without detaching: nobody watches the run any more, so it stops (as the
+            // dashboard's own process would have on SIGHUP).
+            background.leash?.whenReleased {
+                if prepared.finalSnapshot().isGoing { connection.send(.stop(immediate: false)) }
+            }
+        }
         finished.wait()
-        if let detachedLinger { linger(detachedLinger, finished: finished, prepared: prepared, signals: signals) }
+        if let background { linger(background, finished: finished, prepared: prepared, signals: signals) }
         let elapsed = prepared.elapsed
         let snapshot = prepared.finalSnapshot()
-        connection.unsubscribe(printer)
+        if let printer { connection.unsubscribe(printer) }
         if let warning = prepared.closeRecording() { CLIOutput.stderr(warning) }
         // The writer belongs to the connection's queue (its deferred flushes run there): finish on it too.
         let summary = options.output == .plain ? SummaryTable.render(snapshot, elapsed: elapsed) : ""
@@ -58,9 +66,10 @@ struct HeadlessSession {
         return code
     }
 
-    /// Tells the `run --detach` that started us that the run is going, then lets go of its pipe (stderr).
-    private func reportStarted(_ runId: String) {
-        CLIOutput.stderr(DetachedLaunch.startedPrefix + runId + "\n")
+    /// Tells the metajob that started us in the background that the run is going (its id and socket), then lets
+    /// go of its pipe (stderr).
+    private func reportStarted(_ runId: String, socket: String?) {
+        CLIOutput.stderr(DetachedLaunch.startedPrefix + runId + (socket.map { "\t" + $0 } ?? "") + "\n")
         let null = open("/dev/null", O_WRONLY)
         if null >= 0 {
             dup2(null, 2)
@@ -68,18 +77,29 @@ struct HeadlessSession {
         }
     }
 
-    /// Keeps a finished detached run attachable for `seconds` (a retry reopens it and starts the wait over);
-    /// a signal ends the wait at once.
-    private func linger(_ seconds: Double, finished: DispatchSemaphore, prepared: PreparedRun, signals: SignalForwarder) {
-        var deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline && signals.received == 0 {
-            if finished.wait(timeout: .now() + min(0.25, max(0, deadline.timeIntervalSinceNow))) == .success {
-                deadline = Date().addingTimeInterval(seconds)
-            } else if prepared.finalSnapshot().isGoing {
+    /// Keeps a finished background run attachable: while its dashboard holds it (that dashboard may still retry
+    /// a job), then `role.linger` seconds after it ended or was detached, whichever is later; not at all once
+    /// its dashboard let go without detaching. A retry reopens the run and starts the wait over; a signal ends
+    /// it at once.
+    private func linger(_ role: BackgroundRole, finished: DispatchSemaphore, prepared: PreparedRun, signals: SignalForwarder) {
+        var endedAt = Date()
+        while signals.received == 0 {
+            if prepared.finalSnapshot().isGoing {
                 // Reopened by a retry: wait for it to end again, then linger anew.
                 while finished.wait(timeout: .now() + 0.25) == .timedOut && signals.received == 0 {}
-                deadline = Date().addingTimeInterval(seconds)
+                endedAt = Date()
+                continue
             }
+            let deadline: Date?
+            switch role.leash?.state {
+            case .held?: deadline = nil
+            case .released?: return
+            case .detached(let at)?: deadline = max(endedAt, at).addingTimeInterval(role.linger)
+            case nil: deadline = endedAt.addingTimeInterval(role.linger)
+            }
+            if let deadline, deadline.timeIntervalSinceNow <= 0 { return }
+            let wait = min(0.25, deadline?.timeIntervalSinceNow ?? 0.25)
+            if finished.wait(timeout: .now() + max(0, wait)) == .success { endedAt = Date() }
         }
     }
 }

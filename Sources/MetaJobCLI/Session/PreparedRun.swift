@@ -253,4 +253,7 @@ final class PreparedRun: @unchecked Sendable {
 extension PreparedRun: ShownRun {
     /// A run started here lives in this process.
     var isAttached: Bool { false }
+    /// Its jobs are this process's children: it cannot go on without it.
+    var canDetach: Bool { false }
+    func detach() {}
 }

@@ -13,6 +13,8 @@ struct QuitPolicy: Equatable {
         case closeTerminal
         /// Tell the user on stderr.
         case say(String)
+        /// Leave the run going without this dashboard (a run started in the background).
+        case detach
         /// Leave: the run has ended or nothing runs.
         case finish
     }
@@ -25,6 +27,8 @@ struct QuitPolicy: Equatable {
     private(set) var draining = false
     /// The first signal received (0: none); decides 130 or 143.
     private(set) var signal: Int32 = 0
+    /// The user detached: the run goes on without this dashboard.
+    private(set) var detached = false
 
     /// The run lives in another process (`metajob attach`): quitting and signals detach, never stop it.
     var detachOnQuit: Bool
@@ -46,6 +50,16 @@ struct QuitPolicy: Equatable {
         draining = true
         return [.closeTerminal, .say("Waiting for the running jobs to end; no new job starts. Ctrl-C stops them.\n"),
                 .send(.pause)] + runChanged(run)
+    }
+
+    /// The user detaches from a run that can go on without the dashboard (started in the background): it goes
+    /// on; nothing is sent to it.
+    mutating func detach(run: LiveRunStatus?) -> [Action] {
+        guard !quitting else { return [] }
+        guard let run, run.isGoing else { return [.finish] }
+        quitting = true
+        detached = true
+        return [.detach, .finish]
     }
 
     /// SIGINT/SIGTERM (`immediate` from the second on): as headless, stop the run and leave once it has ended.

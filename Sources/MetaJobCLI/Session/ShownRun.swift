@@ -9,6 +9,10 @@ protocol ShownRun: AnyObject, Sendable {
     var runId: String { get }
     /// True when the run lives in another process: leaving detaches instead of stopping it.
     var isAttached: Bool { get }
+    /// True when quitting may leave the run going without this dashboard (`BackgroundRun`).
+    var canDetach: Bool { get }
+    /// Leaves the run going without this dashboard (only when `canDetach`).
+    func detach()
     /// What to tell the user when it is shown.
     var warnings: [String] { get }
     /// Starts the run (nothing for a run that is already going elsewhere).

@@ -11,20 +11,25 @@ import Glibc
 public enum DetachedLaunch {
     /// The environment variable that tells the child it runs detached; its value is the linger in seconds.
     public static let lingerVariable = "METAJOB_DETACHED_LINGER"
-    /// The line the child writes on stderr once its run has started.
+    /// The line the child writes on stderr once its run has started: `started RUN-ID` then, after a tab, its
+    /// control socket's path when it serves one.
     public static let startedPrefix = "started "
+    /// Set (to "3") for the background copy a dashboard started (`Leash`): its fd 3 is the dashboard's leash.
+    public static let leashVariable = "METAJOB_DETACHED_LEASH"
 
     /// What became of the child.
     public enum Outcome: Sendable, Equatable {
-        /// The run started; its id, and what the child said before (warnings).
-        case started(runId: String, said: String)
+        /// The run started; its id, its control socket (nil: it serves none), and what the child said before
+        /// (warnings).
+        case started(runId: String, socket: String?, said: String)
         /// The child exited before starting the run, with this code and what it said.
         case failed(code: Int32, message: String)
     }
 
     /// Starts `/proc/self/exe arguments…` detached with `environment`, and waits until its run has started or
-    /// it has given up. Throws a message when it cannot be started at all.
-    public static func start(arguments: [String], environment: [String: String]) throws(ControlDirectory.Problem) -> Outcome {
+    /// it has given up. `leash`: a descriptor the child gets as its fd 3 (-1: none). Throws a message when it
+    /// cannot be started at all.
+    public static func start(arguments: [String], environment: [String: String], leash: Int32 = -1) throws(ControlDirectory.Problem) -> Outcome {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
             throw ControlDirectory.Problem(message: "cannot make a pipe: \(String(cString: strerror(errno)))")
@@ -40,7 +45,7 @@ public enum DetachedLaunch {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = metajob_spawn_detached(executable, argv, envp, fds[1], &pid)
+        let result = metajob_spawn_detached(executable, argv, envp, fds[1], leash, &pid)
         Glibc.close(fds[1])
         guard result == 0 else {
             Glibc.close(fds[0])
@@ -58,7 +63,9 @@ public enum DetachedLaunch {
                let end = text[range.upperBound...].firstIndex(of: "\n") {
                 Glibc.close(fds[0])
                 // The run goes on without us; the child is reaped by init once we exit.
-                return .started(runId: String(text[range.upperBound ..< end]), said: String(text[..<range.lowerBound]))
+                let fields = text[range.upperBound ..< end].split(separator: "\t", maxSplits: 1).map(String.init)
+                return .started(runId: fields.first ?? "", socket: fields.count > 1 ? fields[1] : nil,
+                                said: String(text[..<range.lowerBound]))
             }
         }
         Glibc.close(fds[0])

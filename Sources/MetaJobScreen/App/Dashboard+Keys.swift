@@ -53,6 +53,10 @@ extension Dashboard {
                 self.overlay = nil
                 quitSent = true
                 return [.quit(stopRunning: false)]
+            case .character("d"), .character("D") where offersDetach:
+                self.overlay = nil
+                quitSent = true
+                return [.detach]
             case .escape, .character("c"), .character("n"), .character("N"), .character("q"):
                 self.overlay = nil
                 return []

@@ -46,6 +46,8 @@ public struct Dashboard: Sendable {
     let exitWhenDone: Bool
     /// The run lives in another process (`metajob attach`): `q` detaches at once, the run goes on.
     public var detachOnQuit = false
+    /// The run was started here in a background copy of metajob: quitting while it goes also offers `d`, detach.
+    public var offersDetach = false
     let mode: Mode
 
     // The live run (reached through the session's run connection) and the past run opened from the browser.

@@ -6,6 +6,8 @@ public enum DashboardEffect: Sendable, Equatable {
     case send(RunCommand)
     /// Leave the dashboard. `stopRunning`: the user confirmed stopping jobs that still run.
     case quit(stopRunning: Bool)
+    /// Leave the dashboard and let the run go on without it (offered for a run started in the background).
+    case detach
     /// Load past runs for the browser (answered with `.historyRuns`).
     case loadHistory
     /// Load one past run (answered with `.pastRun`).

@@ -66,9 +66,10 @@ extension Dashboard {
             renderRetryPreview(&buffer, command, preview)
         case .confirmQuit:
             let running = live.map { $0.slotsUsed } ?? 0
-            confirm(&buffer, title: "Quit?", lines: ["The run is still going (\(running) job\(running == 1 ? "" : "s") running).", "",
-                                                    "s  stop the jobs, then quit", "l  leave them running, quit",
-                                                    "Esc  stay"])
+            confirm(&buffer, title: "Quit?", lines: ["The run is still going (\(running) job\(running == 1 ? "" : "s") running).", ""]
+                        + (offersDetach ? ["d  detach: the run goes on in the background"] : [])
+                        + ["s  stop the jobs, then quit", "l  let the running jobs finish, start no more, quit",
+                           "Esc  stay"])
         }
     }
 
