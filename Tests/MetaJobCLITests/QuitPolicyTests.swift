@@ -47,6 +47,21 @@ struct QuitPolicyTests {
         #expect(idle.signal(SIGINT, immediate: false, run: nil) == [.finish] && idle.signal == SIGINT)
     }
 
+    /// Detaching leaves a going run alone (nothing is sent to it) and the session at once; a run that has ended
+    /// has nothing to detach from; after a quit has begun, detach is no longer an option.
+    @Test func detachLeavesTheRunGoingAndSendsItNothing() {
+        var p = QuitPolicy(cancelOnQuit: true)
+        #expect(p.detach(run: Self.run(slots: 2)) == [.detach, .finish])
+        #expect(p.detached && p.quitting)
+        #expect(p.quit(stopRunning: true, run: Self.run(slots: 2)).isEmpty, "nothing after detaching")
+        var ended = QuitPolicy(cancelOnQuit: false)
+        #expect(ended.detach(run: Self.run(going: false, slots: 0)) == [.finish])
+        #expect(!ended.detached)
+        var stopping = QuitPolicy(cancelOnQuit: false)
+        _ = stopping.quit(stopRunning: true, run: Self.run(slots: 1))
+        #expect(stopping.detach(run: Self.run(slots: 1)).isEmpty && !stopping.detached)
+    }
+
     @Test func nothingHappensBeforeTheUserQuits() {
         var p = QuitPolicy(cancelOnQuit: false)
         #expect(p.runChanged(Self.run(going: false, slots: 0)).isEmpty, "a finished run stays on screen")

@@ -57,6 +57,26 @@ struct ControlServerTests {
         return condition()
     }
 
+    /// `sync` is answered only after the run's history writer has run (a dashboard saving a log reads the
+    /// history right after); a run without one refuses, saying so.
+    @Test func syncIsAnsweredAfterTheHistoryIsWritten() throws {
+        let dir = try Self.directory()
+        defer { Self.remove(dir) }
+        let (runner, _) = TestRun.make([TestRun.job("only", [], "sleep 5")])
+        let server = try ControlServer(connection: runner, runId: runner.info.runId, path: dir + "/run.sock")
+        defer { server.close() }
+        let client = try ControlClient(path: server.path, client: "test")
+        defer { client.close() }
+        #expect(client.syncHistory(timeout: 5) == .refused("this run keeps no history"))
+        let written = RequestLog()
+        server.answerSync {
+            usleep(200_000)  // A slow write: the answer must wait for it.
+            written.add(ControlRequest(command: .pause, client: "sync", user: "", reply: .accepted))
+        }
+        #expect(client.syncHistory(timeout: 5) == .accepted)
+        #expect(written.all.count == 1, "answered only once the history was written")
+    }
+
     @Test func aClientWatchesAndRetriesARunInAnotherThreadsSocket() throws {
         let dir = try Self.directory()
         defer { Self.remove(dir) }

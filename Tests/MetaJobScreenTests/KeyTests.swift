@@ -192,6 +192,44 @@ struct KeyTests {
         #expect(e.update(.key(.character("l"))) == [.quit(stopRunning: false)])
     }
 
+    /// A run started here in a background copy also offers detach; elsewhere `d` in the dialog does nothing.
+    @Test func quitOffersDetachOnlyForARunThatCanGoOnAlone() {
+        var (_, d) = Self.story()
+        _ = d.update(.key(.character("q")))
+        #expect(!d.render().text.contains("detach"), "a run in this process cannot go on without it")
+        #expect(d.update(.key(.character("d"))).isEmpty)
+        #expect(d.overlay == .confirmQuit, "d is not an answer here")
+        var (_, e) = Self.story()
+        e.offersDetach = true
+        _ = e.update(.key(.character("q")))
+        #expect(e.render().text.contains("d  detach: the run goes on in the background"))
+        #expect(e.render().text.contains("s  stop the jobs, then quit"))
+        #expect(e.update(.key(.character("d"))) == [.detach])
+        #expect(e.overlay == nil)
+    }
+
+    /// A fresh snapshot of the run on screen (an attached client resynchronised after falling behind) brings
+    /// the states up to date and leaves the view as it was: selection, wrap, the lines already shown. A
+    /// snapshot of another run starts over.
+    @Test func aResyncSnapshotOfTheSameRunKeepsTheView() {
+        var (f, d) = Self.story()
+        Self.select(&d, f, "clean-b")
+        _ = d.update(.key(.enter))
+        _ = d.update(.key(.character("w")))
+        #expect(d.wrap)
+        f.finish("clean-b", at: 15)
+        _ = f.take()  // Dropped for the slow reader: only the snapshot tells.
+        _ = d.update(.live(f.snapshot))
+        #expect(d.selectedJob == f.index("clean-b") && d.wrap, "the view stays")
+        #expect(d.render().text.contains("row batch 40 written"), "the lines already shown stay")
+        #expect(d.render().text.contains("succeeded #1"), "the state caught up:\n\(d.render().text)")
+        var other = LiveRunFixture.story()
+        other.send(.start, at: 0)
+        var e = d
+        _ = e.update(.live(LiveRunFixture.renamed(other.snapshot, runId: "another-run")))
+        #expect(e.selectedJob == 0 && !e.render().text.contains("row batch 40 written"), "another run starts over")
+    }
+
     @Test func quitAtOnceWhenTheRunIsOverAndStayOpenOnTheFinalState() {
         var (f, d) = Self.story()
         f.finish("clean-b", at: 20)

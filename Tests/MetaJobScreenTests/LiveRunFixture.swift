@@ -81,6 +81,13 @@ struct LiveRunFixture {
         return dashboard
     }
 
+    /// `snapshot` as if it were of run `runId`.
+    static func renamed(_ snapshot: RunSnapshot, runId: String) -> RunSnapshot {
+        var copy = snapshot
+        copy.outline.runId = runId
+        return copy
+    }
+
     /// The usual story: extract succeeds, clean-a fails with output, clean-b runs with output, 14 s in.
     static func story() -> LiveRunFixture {
         var f = LiveRunFixture()

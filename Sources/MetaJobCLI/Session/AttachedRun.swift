@@ -28,8 +28,10 @@ final class AttachedRun: ShownRun, @unchecked Sendable {
         return nil
     }
 
-    /// The run's own process records it (a saved log can lag its recorder's buffer by about a second).
-    func flushRecording() {}
+    /// The run's own process records it: it is asked to write what it buffers, and answers once it has.
+    func flushRecording() {
+        _ = client.syncHistory()
+    }
     /// The run's own process sends its notifications when it ends.
     func notify(exitCode: CLIExit) -> String { "" }
 

@@ -13,8 +13,10 @@ final class BackgroundRun: ShownRun, @unchecked Sendable {
     private let client: ControlClient
     private let startedAt: Date
     private let lock = NSLock()
-    /// The write end of the leash; -1 once let go.
+    /// The dashboard's end of the leash; -1 once let go.
     private var leash: Int32
+    /// What the copy said of its notifications, once it ended.
+    private var notified = ""
 
     /// The run `client` is connected to, held by `leash`; `said`: what the copy printed before it started.
     init(client: ControlClient, leash: Int32, said: String, startedAt: Date) {
@@ -32,16 +34,51 @@ final class BackgroundRun: ShownRun, @unchecked Sendable {
     var isAttached: Bool { false }
     var canDetach: Bool { true }
     let warnings: [String]
-    /// The copy started the run before it answered.
-    func start() {}
+    /// Tells the copy to start the run, once the dashboard is subscribed (it misses no event).
+    func start() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard leash >= 0 else { return }
+        var byte = UInt8(ascii: "g")
+        _ = send(leash, &byte, 1, Int32(MSG_NOSIGNAL))
+    }
 
     /// The dashboard is done: the connection closes and the leash is let go, so the copy ends once its run has
-    /// (or stops it, if it still goes — the dashboard only leaves a going run by detaching).
+    /// (or stops it, if it still goes — the dashboard only leaves a going run by detaching). Waits for the
+    /// copy's last words, so the history is complete and the notifications sent when this returns; returns
+    /// what the recording had to say.
     func closeRecording() -> String? {
         client.close()
-        letGo(detaching: false)
-        return nil
+        lock.lock()
+        let fd = leash
+        leash = -1
+        lock.unlock()
+        guard fd >= 0 else { return nil }
+        shutdown(fd, Int32(SHUT_WR))
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        // Bounded: a copy that hangs (a hook past any timeout) does not hold the terminal's prompt forever.
+        let deadline = Date().addingTimeInterval(Self.lastWordsTimeout)
+        while deadline.timeIntervalSinceNow > 0 {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, Int32(min(1000, max(1, deadline.timeIntervalSinceNow * 1000))))
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += buffer[0 ..< n]
+        }
+        close(fd)
+        let parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        lock.lock()
+        notified = parts.count > 1 ? parts[1] : ""
+        lock.unlock()
+        return parts.first.flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// How long the dashboard waits for its background copy to record the run's end and send its notifications.
+    static let lastWordsTimeout = 120.0
 
     /// Leaves the run going in the background: the copy is told first, then the connection closes.
     func detach() {
@@ -49,10 +86,16 @@ final class BackgroundRun: ShownRun, @unchecked Sendable {
         client.close()
     }
 
-    /// The copy records the run; a saved log can lag its recorder's buffer by about a second.
-    func flushRecording() {}
-    /// The copy sends the run's notifications when it ends (and records how they went in the history).
-    func notify(exitCode: CLIExit) -> String { "" }
+    /// The copy records the run: it is asked to write what it buffers, and answers once it has.
+    func flushRecording() {
+        _ = client.syncHistory()
+    }
+    /// The copy sends the run's notifications when it ends; this is what it said of them (see `closeRecording`).
+    func notify(exitCode: CLIExit) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return notified
+    }
 
     func finalSnapshot() -> RunSnapshot { client.currentSnapshot }
     var elapsed: Double { max(0, Date().timeIntervalSince(startedAt)) }
@@ -75,7 +118,7 @@ final class BackgroundRun: ShownRun, @unchecked Sendable {
         guard fd >= 0 else { return }
         if detaching {
             var byte = UInt8(ascii: "d")
-            _ = write(fd, &byte, 1)
+            _ = send(fd, &byte, 1, Int32(MSG_NOSIGNAL))
         }
         close(fd)
     }

@@ -39,21 +39,27 @@ struct HeadlessSession {
         let signals = SignalForwarder(connection: connection)
         let finished = DispatchSemaphore(value: 0)
         connection.onFinish { _ in finished.signal() }
-        prepared.start()
-        if let background {
+        if let leash = background?.leash {
+            // A dashboard's run: it starts once the dashboard watches it (nothing it shows is missed), and stops
+            // when the dashboard goes without detaching — nobody watches it any more (as the dashboard's own
+            // process would have stopped it on SIGHUP).
             reportStarted(prepared.runId, socket: prepared.controlSocket)
-            // Its dashboard gone without detaching: nobody watches the run any more, so it stops (as the
-            // dashboard's own process would have on SIGHUP).
-            background.leash?.whenReleased {
+            leash.waitForGo()
+            prepared.start()
+            leash.whenReleased {
                 if prepared.finalSnapshot().isGoing { connection.send(.stop(immediate: false)) }
             }
+        } else {
+            prepared.start()
+            if background != nil { reportStarted(prepared.runId, socket: prepared.controlSocket) }
         }
         finished.wait()
         if let background { linger(background, finished: finished, prepared: prepared, signals: signals) }
         let elapsed = prepared.elapsed
         let snapshot = prepared.finalSnapshot()
         if let printer { connection.unsubscribe(printer) }
-        if let warning = prepared.closeRecording() { CLIOutput.stderr(warning) }
+        let recordingWarning = prepared.closeRecording()
+        if let recordingWarning { CLIOutput.stderr(recordingWarning) }
         // The writer belongs to the connection's queue (its deferred flushes run there): finish on it too.
         let summary = options.output == .plain ? SummaryTable.render(snapshot, elapsed: elapsed) : ""
         connection.queue.sync {
@@ -62,7 +68,10 @@ struct HeadlessSession {
         }
         if environment["METAJOB_RESOURCE_REPORT"] != nil { ResourceReport.print() }
         let code = prepared.exitCode(signal: signals.received)
-        CLIOutput.stderr(prepared.notify(exitCode: code))
+        let notified = prepared.notify(exitCode: code)
+        CLIOutput.stderr(notified)
+        // The dashboard that started this run (and let go of it) prints these and then ends.
+        background?.leash?.finish(saying: [recordingWarning ?? "", notified])
         return code
     }
 

@@ -132,6 +132,8 @@ final class PreparedRun: @unchecked Sendable {
                 throw Problem(text: "error: cannot record the run in \(store.path): \(error). Use --no-history to run without recording.\n")
             }
             runner.subscribe(recorder!)
+            // `s` in a dashboard attached to this run saves what this recorder wrote: it asks for a flush first.
+            control?.answerSync { [recorder] in recorder?.sync() }
         }
         self.runner = runner
         self.executors = executors

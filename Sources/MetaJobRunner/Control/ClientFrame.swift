@@ -10,4 +10,7 @@ public enum ClientFrame: Sendable, Equatable, Codable {
     case resync
     /// The jobs (graph indices) the client is looking at (remote jobs' logs then arrive while they run).
     case watch(jobs: [Int])
+    /// Asks that what the run's history recorder buffers be written now (before the client reads the history
+    /// back, e.g. to save a log that just ended); answered by a `reply` frame with the same `id` once it is.
+    case sync(id: UInt64)
 }

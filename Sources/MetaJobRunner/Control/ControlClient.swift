@@ -146,6 +146,37 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
         }
     }
 
+    /// Asks the run to write what its history recorder buffers and waits (up to `timeout` seconds) until it
+    /// has: then the history holds everything this client has been sent.
+    public func syncHistory(timeout: Double = 10) -> CommandReply {
+        let answered = DispatchSemaphore(value: 0)
+        let box = ReplySlot()
+        lock.lock()
+        if let closedError {
+            lock.unlock()
+            return .refused(closedError.message)
+        }
+        let id = nextId
+        nextId += 1
+        pending[id] = { reply in
+            box.set(reply)
+            answered.signal()
+        }
+        lock.unlock()
+        do {
+            try writeFrame(.sync(id: id))
+        } catch {
+            lock.lock()
+            pending.removeValue(forKey: id)
+            lock.unlock()
+            return .refused(error.message)
+        }
+        guard answered.wait(timeout: .now() + timeout) == .success else {
+            return .refused("the run did not answer within \(Int(timeout)) s")
+        }
+        return box.get()
+    }
+
     /// Sends `command` and waits (up to `timeout` seconds) for its answer.
     public func sendAndWait(_ command: RunCommand, timeout: Double = 10) -> CommandReply {
         let answered = DispatchSemaphore(value: 0)

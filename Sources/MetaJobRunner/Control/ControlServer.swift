@@ -18,6 +18,8 @@ public final class ControlServer: @unchecked Sendable {
     private let listenFD: Int32
     private let wakeFD: Int32
     private let onRequest: @Sendable (ControlRequest) -> Void
+    /// Writes the run's buffered history (`sync` frames); nil while the run keeps none.
+    private var syncHistory: (@Sendable () -> Void)?
     private let stopped = DispatchSemaphore(value: 0)
     private let queueLimit: Int
 
@@ -81,6 +83,14 @@ public final class ControlServer: @unchecked Sendable {
         let thread = Thread { [self] in self.loop() }
         thread.name = "metajob.control"
         thread.start()
+    }
+
+    /// Lets clients ask for the run's buffered history to be written (`sync` frames): `body` writes it and
+    /// returns once it is written.
+    public func answerSync(with body: @escaping @Sendable () -> Void) {
+        lock.lock()
+        syncHistory = body
+        lock.unlock()
     }
 
     /// Says goodbye to every client (waiting up to a second for them to read it), closes the socket and
@@ -281,6 +291,21 @@ public final class ControlServer: @unchecked Sendable {
                 }
             case .watch(let jobs):
                 connection.setWatched(jobs: jobs)
+            case .syncHistory(let id):
+                let serial = clients[fd]?.serial ?? .max
+                lock.lock()
+                let sync = syncHistory
+                lock.unlock()
+                // Off the poll thread: the recorder's write may take a while.
+                DispatchQueue.global().async { [weak self] in
+                    sync?()
+                    guard let self else { return }
+                    let reply: CommandReply = sync == nil ? .refused("this run keeps no history") : .accepted
+                    self.lock.lock()
+                    self.inboxReplies.append((fd, serial, id, reply))
+                    self.lock.unlock()
+                    self.wake()
+                }
             case .close:
                 guard clients[fd] != nil else { return }
                 clients[fd]!.closing = true

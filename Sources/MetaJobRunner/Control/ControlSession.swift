@@ -13,6 +13,8 @@ public struct ControlSession: Sendable {
         case command(id: UInt64, RunCommand)
         /// The client watches these jobs now.
         case watch(Set<Int>)
+        /// Write the run's buffered history now, then pass the answer to `replied(id:_:)`.
+        case syncHistory(id: UInt64)
         /// Close the connection once the queued output (a `bye`) is written or cannot be.
         case close(reason: String)
     }
@@ -209,6 +211,8 @@ public struct ControlSession: Sendable {
             return []
         case let (_, .watch(jobs)):
             return [.watch(Set(jobs))]
+        case let (_, .sync(id)):
+            return [.syncHistory(id: id)]
         }
     }
 

@@ -53,7 +53,7 @@ extension Dashboard {
                 self.overlay = nil
                 quitSent = true
                 return [.quit(stopRunning: false)]
-            case .character("d"), .character("D") where offersDetach:
+            case .character("d") where offersDetach, .character("D") where offersDetach:
                 self.overlay = nil
                 quitSent = true
                 return [.detach]

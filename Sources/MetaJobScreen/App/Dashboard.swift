@@ -197,8 +197,18 @@ public struct Dashboard: Sendable {
         if case .finished(let outcome) = snapshot.phase { run.outcome = outcome.rawValue; run.endTime = snapshot.wallClockOrigin }
         run.paused = snapshot.paused
         run.limit = snapshot.limit
+        let sameRun = live?.runId == run.runId
         live = run
         liveOrigin = snapshot.wallClockOrigin
+        if sameRun {
+            // A fresh snapshot of the run already on screen (a client in another process that fell behind was
+            // resynchronised): the states catch up, the view stays as the user left it — selection, panes,
+            // wrap, overlay, the lines already shown. Lines dropped meanwhile are in the history.
+            now = max(now, snapshot.wallClockOrigin)
+            refreshForesight()
+            if exitWhenDone && !run.isRunning && !quitSent { quitSent = true; return [.quit(stopRunning: false)] }
+            return []
+        }
         liveLogs.removeAll()
         now = max(now, snapshot.wallClockOrigin)
         showingPast = false
