@@ -212,7 +212,10 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
         while true {
             do throws(RunConnectionError) {
                 let lines = try ControlClient.readSome(fd, &decoder, until: nil)
-                queue.async { for line in lines { self.handle(line) } }
+                // Handled before reading on: a client slower than the run then leaves the bytes in the socket,
+                // and the server resynchronises it (bounded) instead of this process queueing them without end
+                // (a flood decoded minutes late, the run's end and every answer behind it).
+                queue.sync { for line in lines { self.handle(line) } }
             } catch let failure {
                 error = failure
                 break
