@@ -86,7 +86,7 @@ extension Dashboard {
     var helpLines: [(String, String)] {
         [("arrows hjk", "move (l is the list, so right is only the arrow)"),
          ("Enter", "focus the logs"), ("Tab", "next pane"),
-         ("r", "retry the selected failed/cancelled/not_run job"), ("R", "retry every failed job"),
+         ("r", "retry the selected failed/cancelled/not_run job"), ("R", "retry every failed job (previews; Enter)"),
          ("d", "rerun the selected job and all downstream"), ("c", "cancel the selected job (asks)"),
          ("p", "pause / resume starting jobs"), ("+ -", "raise / lower the concurrency limit"),
          ("l", "list of jobs by level (/ filters)"), ("t", "timeline (Gantt)"),
@@ -94,6 +94,6 @@ extension Dashboard {
          ("w", "logs: wrap long lines"), ("a", "logs: earlier attempts"),
          ("s y", "logs: save to a file; copy a line (OSC 52)"), ("C", "past run: what changed (again: changed only)"),
          ("H", "history browser (Enter opens, r resumes)"), ("T", "next theme"),
-         ("Esc", "close, back"), ("q", "quit (asks while jobs run)"), ("?", "this help")]
+         ("Esc", "close, back"), ("q", "quit; while jobs run: detach, stop or drain"), ("?", "this help")]
     }
 }
