@@ -396,7 +396,8 @@ public final class ControlServer: @unchecked Sendable {
         wakePending = false
         lock.unlock()
         for (fd, serial, id, reply) in replies where clients[fd]?.serial == serial {
-            clients[fd]!.session.replied(id: id, reply)
+            let actions = clients[fd]!.session.replied(id: id, reply)
+            perform(actions, fd: fd)
             writeOut(fd)
         }
         if overflow {

@@ -43,6 +43,8 @@ public struct ControlSession: Sendable {
     private let queueLimit: Int
     private let hello: [UInt8]
     private var queue: [[UInt8]] = []
+    /// For each queued frame: a reply, which dropping the queue keeps (an answer is owed whatever else is lost).
+    private var isReply: [Bool] = []
     private var head = 0
     /// Bytes of the first queued frame already written.
     private var headOffset = 0
@@ -118,9 +120,13 @@ public struct ControlSession: Sendable {
     }
 
     /// The run's answer to command `id`.
-    public mutating func replied(id: UInt64, _ reply: CommandReply) {
-        guard !isClosed else { return }
-        enqueue(FrameCodec.encode(ServerFrame.reply(id: id, reply: reply)))
+    public mutating func replied(id: UInt64, _ reply: CommandReply) -> [Action] {
+        guard !isClosed else { return [] }
+        // Replies are kept when events are dropped, so only a client that sends commands and never reads
+        // its answers can pile them up: it is cut off.
+        if queuedBytes > 2 * queueLimit { return end("the client does not read the answers to its commands") }
+        enqueue(FrameCodec.encode(ServerFrame.reply(id: id, reply: reply)), reply: true)
+        return []
     }
 
     /// The server lost events (it fell behind the run): drop what is queued and wait for a fresh snapshot.
@@ -175,9 +181,11 @@ public struct ControlSession: Sendable {
         }
         if head == queue.count {
             queue.removeAll(keepingCapacity: true)
+            isReply.removeAll(keepingCapacity: true)
             head = 0
         } else if head > 64 && head * 2 > queue.count {
             queue.removeFirst(head)
+            isReply.removeFirst(head)
             head = 0
         }
     }
@@ -227,18 +235,27 @@ public struct ControlSession: Sendable {
         return [.close(reason: reason)]
     }
 
-    private mutating func enqueue(_ bytes: [UInt8]) {
+    private mutating func enqueue(_ bytes: [UInt8], reply: Bool = false) {
         queue.append(bytes)
+        isReply.append(reply)
         queuedBytes += bytes.count
     }
 
-    /// Drops every queued frame not yet begun (a frame half written must be finished, or the stream breaks).
+    /// Drops every queued frame not yet begun (a frame half written must be finished, or the stream breaks),
+    /// except replies.
     private mutating func dropUnstarted() {
-        let keep = head < queue.count && headOffset > 0 ? 1 : 0
         var kept: [[UInt8]] = []
-        if keep == 1 { kept.append(queue[head]) }
+        var keptReplies: [Bool] = []
+        var bytes = 0
+        for i in head ..< queue.count where (i == head && headOffset > 0) || isReply[i] {
+            kept.append(queue[i])
+            keptReplies.append(isReply[i])
+            bytes += queue[i].count - (i == head ? headOffset : 0)
+        }
+        if !(head < queue.count && headOffset > 0) { headOffset = 0 }
         queue = kept
+        isReply = keptReplies
         head = 0
-        queuedBytes = kept.first.map { $0.count - headOffset } ?? 0
+        queuedBytes = bytes
     }
 }
