@@ -127,6 +127,48 @@ struct ControlProtocolTests {
         #expect(asked > 0 && session.resyncs == asked)
     }
 
+    /// A client behind on a flood of output is sent `skipped` frames for log lines instead of the lines, so the
+    /// output waiting for it stays near the log budget and every state change still reaches it, in order, with
+    /// no resync; the frames it gets account for every sequence number exactly once.
+    @Test func aClientBehindOnOutputSkipsLogLinesNotStateChanges() {
+        var session = ControlSession(runId: "R", pid: 1, queueLimit: 1 << 20, logBudget: 4096)
+        _ = Self.feed(&session, Self.hello)
+        session.snapshot(sequence: 0, bytes: Self.bytes("{}\n"))
+        _ = Self.drain(&session)
+        var sequence: UInt64 = 0
+        var stateEvents = 0
+        let line = [UInt8](repeating: UInt8(ascii: "x"), count: 100)
+        for i in 1 ... 400 {
+            let log = RunEvent(sequence: sequence + 1, time: 0, kind: .log(job: 0, attempt: 1, stream: .stdout, lines: LogLines(Array(repeating: line, count: 10))))
+            sequence += 10
+            #expect(session.published(EncodedEvent(log)) == [])
+            if i % 40 == 0 {
+                sequence += 1
+                stateEvents += 1
+                #expect(session.published(EncodedEvent(RunEvent(sequence: sequence, time: 0, kind: .controls(paused: false, limit: i)))) == [])
+            }
+            #expect(session.queuedBytes < 4096 + 4096, "output waiting stays near the budget (\(session.queuedBytes))")
+        }
+        #expect(session.resyncs == 0 && session.skippedLines > 0)
+        var expected: UInt64 = 1
+        var states = 0
+        for frame in Self.frames(Self.drain(&session)) {
+            switch frame {
+            case .event(let event):
+                #expect(event.sequence == expected, "no gap, nothing twice")
+                expected = EncodedEvent(event).last + 1
+                if case .controls = event.kind { states += 1 }
+            case let .skipped(from, to):
+                #expect(from == expected && to >= from)
+                expected = to + 1
+            default:
+                Issue.record("unexpected frame \(frame)")
+            }
+        }
+        #expect(states == stateEvents, "every state change arrives")
+        #expect(expected == sequence + 1, "every sequence number is accounted for")
+    }
+
     /// Dropping a slow reader's events for a fresh snapshot never drops an answer it is owed: each command
     /// queued before the resync is answered after it, in order. A client that sends commands and never reads
     /// the answers is cut off instead of piling them up.

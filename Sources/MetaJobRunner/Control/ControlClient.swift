@@ -270,6 +270,15 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
                 lastOutcome = outcome
                 for waiter in finishWaiters { waiter(outcome) }
             }
+        case let .skipped(from, to):
+            // Output we were too slow for; the stream goes on after it.
+            guard !resyncing, to > snapshot.sequence else { return }
+            guard from <= snapshot.sequence + 1 else {
+                resyncing = true
+                try? writeFrame(.resync)
+                return
+            }
+            snapshot.sequence = to
         case let .reply(id, reply):
             lock.lock()
             let waiting = pending.removeValue(forKey: id)

@@ -11,4 +11,7 @@ public enum ControlProtocol {
     /// How many bytes of events may wait for one client before it is resynchronised from a fresh snapshot
     /// (a viewer that does not read never grows the run's memory beyond this).
     public static let clientQueueLimit = 8 * 1024 * 1024
+    /// Past this many bytes waiting for a client, its log lines are skipped (a `skipped` frame says which; they
+    /// are in the history): a job's state change then never waits behind more than this much output.
+    public static let clientLogBudget = 256 * 1024
 }

@@ -39,10 +39,16 @@ public struct ControlSession: Sendable {
     public private(set) var lastSequence: UInt64 = 0
     /// How many times the client was resynchronised because it read too slowly.
     public private(set) var resyncs = 0
+    /// How many log lines were skipped for this client because it was behind.
+    public private(set) var skippedLines: UInt64 = 0
     private var decoder: FrameDecoder
     private let queueLimit: Int
     private let hello: [UInt8]
     private var queue: [[UInt8]] = []
+    /// Log events not sent to a client that is behind (sequence numbers), said in a `skipped` frame before the
+    /// next frame that is sent.
+    private var skipping: (from: UInt64, to: UInt64)?
+    private let logBudget: Int
     /// For each queued frame: a reply, which dropping the queue keeps (an answer is owed whatever else is lost).
     private var isReply: [Bool] = []
     private var head = 0
@@ -53,9 +59,10 @@ public struct ControlSession: Sendable {
 
     /// A session for a client of run `runId` served by process `pid`.
     public init(runId: String, pid: Int32, frameLimit: Int = ControlProtocol.clientFrameLimit,
-                queueLimit: Int = ControlProtocol.clientQueueLimit) {
+                queueLimit: Int = ControlProtocol.clientQueueLimit, logBudget: Int = ControlProtocol.clientLogBudget) {
         decoder = FrameDecoder(limit: frameLimit)
         self.queueLimit = queueLimit
+        self.logBudget = logBudget
         hello = FrameCodec.encode(ServerFrame.hello(version: ControlProtocol.version, runId: runId, pid: pid))
     }
 
@@ -95,16 +102,27 @@ public struct ControlSession: Sendable {
         }
     }
 
-    /// An event of the run, encoded. Queued unless the client already has it or is waiting for a snapshot;
-    /// past the queue's limit the client's queued events are dropped and it asks for a fresh snapshot.
+    /// An event of the run, encoded. Queued unless the client already has it or is waiting for a snapshot.
+    /// Log lines for a client with more than the log budget waiting are skipped (said in a `skipped` frame),
+    /// so state changes never wait behind a flood; past the queue's limit the client's queued events are
+    /// dropped and it asks for a fresh snapshot.
     public mutating func published(_ event: EncodedEvent) -> [Action] {
         guard case .live = phase, event.last > lastSequence else { return [] }
-        if queuedBytes + event.bytes.count > queueLimit {
+        if event.isLog && queuedBytes > logBudget {
+            skipping = (skipping?.from ?? lastSequence + 1, event.last)
+            lastSequence = event.last
+            skippedLines += event.last - event.first + 1
+            return []
+        }
+        let marker = skipping.map { FrameCodec.encode(ServerFrame.skipped(from: $0.from, to: $0.to)) } ?? []
+        if queuedBytes + marker.count + event.bytes.count > queueLimit {
             dropUnstarted()
             resyncs += 1
             phase = .waitingForSnapshot
             return [.wantSnapshot]
         }
+        if !marker.isEmpty { enqueue(marker) }
+        skipping = nil
         enqueue(event.bytes)
         lastSequence = event.last
         return []
@@ -114,6 +132,7 @@ public struct ControlSession: Sendable {
     /// events were dropped before it was asked for), so the client's memory cost is one snapshot plus the limit.
     public mutating func snapshot(sequence: UInt64, bytes: [UInt8]) {
         guard case .waitingForSnapshot = phase else { return }
+        skipping = nil
         enqueue(bytes)
         lastSequence = sequence
         phase = .live
@@ -257,5 +276,6 @@ public struct ControlSession: Sendable {
         isReply = keptReplies
         head = 0
         queuedBytes = bytes
+        skipping = nil
     }
 }

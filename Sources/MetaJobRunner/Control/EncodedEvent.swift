@@ -8,18 +8,25 @@ public struct EncodedEvent: Sendable {
     public var last: UInt64
     /// The frame's bytes, newline included.
     public var bytes: [UInt8]
+    /// Lines a job wrote: a client that is behind may be sent a `skipped` frame instead.
+    public var isLog: Bool
 
     /// An encoded event; every field as named.
-    public init(first: UInt64, last: UInt64, bytes: [UInt8]) {
+    public init(first: UInt64, last: UInt64, bytes: [UInt8], isLog: Bool = false) {
         self.first = first
         self.last = last
         self.bytes = bytes
+        self.isLog = isLog
     }
 
     /// `event` encoded as a `ServerFrame.event` line.
     public init(_ event: RunEvent) {
         var last = event.sequence
-        if case .log(_, _, _, let lines) = event.kind { last += UInt64(max(1, lines.count)) - 1 }
-        self.init(first: event.sequence, last: last, bytes: EventFrameWriter.frame(event))
+        var isLog = false
+        if case .log(_, _, _, let lines) = event.kind {
+            last += UInt64(max(1, lines.count)) - 1
+            isLog = true
+        }
+        self.init(first: event.sequence, last: last, bytes: EventFrameWriter.frame(event), isLog: isLog)
     }
 }

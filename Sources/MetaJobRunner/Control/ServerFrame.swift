@@ -8,6 +8,9 @@ public enum ServerFrame: Sendable, Equatable, Codable {
     case snapshot(RunSnapshot)
     /// One event of the run's stream.
     case event(RunEvent)
+    /// Log events `from`…`to` (sequence numbers) were not sent: the client was behind on output. Not a gap: the
+    /// stream goes on after `to`; the lines are in the history.
+    case skipped(from: UInt64, to: UInt64)
     /// The answer to the command with this id.
     case reply(id: UInt64, reply: CommandReply)
     /// The server is closing this connection, and why (a bad frame, a version it does not speak, the run ended).
