@@ -13,5 +13,5 @@ public enum ControlProtocol {
     public static let clientQueueLimit = 8 * 1024 * 1024
     /// Past this many bytes waiting for a client, its log lines are skipped (a `skipped` frame says which; they
     /// are in the history): a job's state change then never waits behind more than this much output.
-    public static let clientLogBudget = 256 * 1024
+    public static let clientLogBudget = 64 * 1024
 }
