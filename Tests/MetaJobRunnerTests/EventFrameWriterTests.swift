@@ -48,6 +48,37 @@ struct EventFrameWriterTests {
         }
     }
 
+    /// The hand-written reader gives the event `JSONDecoder` gives, from our frames and from JSONEncoder's (other
+    /// key order and number forms); what it cannot read exactly (a sequence past Int64, a damaged frame, any
+    /// other frame) it leaves to the decoder, never guessing.
+    @Test func theReaderGivesWhatTheDecoderGives() throws {
+        var read = 0
+        for event in Self.events {
+            let ours = Array(EventFrameWriter.frame(event).dropLast())
+            let theirs = Array(try JSONEncoder().encode(ServerFrame.event(event)))
+            for line in [ours, theirs] {
+                if let fast = EventFrameReader.event(line) {
+                    #expect(fast == event, "\(String(decoding: line, as: UTF8.self))")
+                    read += 1
+                } else {
+                    #expect(event.sequence > UInt64(Int64.max), "only a sequence past Int64 is left to the decoder: \(event)")
+                }
+            }
+        }
+        #expect(read == 2 * (Self.events.count - 1))
+        let good = Array(EventFrameWriter.frame(Self.events[5]).dropLast())
+        let damaged: [[UInt8]] = [
+            Array(good.prefix(good.count / 2)), good + Array("x".utf8), Array("{\"event\":{}}".utf8),
+            Array("{\"event\":{\"_0\":{\"sequence\":-1,\"time\":0,\"kind\":{\"runStarted\":{}}}}}".utf8),
+            Array("{\"event\":{\"_0\":{\"sequence\":1,\"time\":0,\"kind\":{\"job\":{\"_0\":{\"job\":1,\"state\":\"bogus\",\"attempt\":1}}}}}}".utf8),
+            Array("{\"event\":{\"_0\":{\"sequence\":1,\"time\":0,\"kind\":{\"log\":{\"job\":1,\"attempt\":1,\"stream\":\"stdout\",\"lines\":{\"bytes\":\"YQ==\",\"ends\":[5]}}}}}}".utf8),
+            Array("{\"reply\":{\"id\":1,\"reply\":{\"accepted\":{}}}}".utf8), [0xFF, 0xFE] + good,
+        ]
+        for line in damaged {
+            #expect(EventFrameReader.event(line) == nil, "\(String(decoding: line, as: UTF8.self))")
+        }
+    }
+
     @Test func theSharedEncodedEventUsesTheseFrames() {
         let event = RunEvent(sequence: 41, time: 2.5, kind: .log(job: 1, attempt: 1, stream: .stdout,
                                                                  lines: LogLines(bytes: Array("a\nb\nc".utf8), ends: [1, 3, 5])))

@@ -24,6 +24,9 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
     private let ui: DispatchQueue
     private let deliver: @Sendable ([DashboardMessage]) -> Void
     private let minInterval: Double
+    /// A batch with a change other than output goes sooner: a job's new state should not wait a whole
+    /// flood-paced interval (at most twice the rate; the output budget per delivery stays the same).
+    private let stateInterval: Double
     private let maxLines: Int
     private let maxBytes: Int
     private let lock = NSLock()
@@ -33,7 +36,8 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
     private var logs: [PendingLog.Key: PendingLog] = [:]
     /// The bytes of the log events in `pending`.
     private var logBytes = 0
-    private var scheduled = false
+    /// When the next delivery is due (nil: none scheduled).
+    private var scheduledAt: DispatchTime?
     private var lastDelivery: DispatchTime = .init(uptimeNanoseconds: 0)
     private var closed = false
 
@@ -46,6 +50,7 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
         self.ui = ui
         self.deliver = deliver
         self.minInterval = 1 / maxRate
+        self.stateInterval = 1 / (2 * maxRate)
         self.maxLines = max(1, maxLines)
         self.maxBytes = max(1, maxBytes)
     }
@@ -64,7 +69,9 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !closed else { return }
+        let isLog: Bool
         if case let .log(job, attempt, _, lines) = event.kind {
+            isLog = true
             let key = PendingLog.Key(job: job, attempt: attempt)
             logs[key, default: PendingLog()].add(position: pending.count, lines: lines.count, bytes: lines.byteCount)
             pending.append(event)
@@ -73,13 +80,14 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
             dropCovered(key)
             if logBytes > maxBytes { shrinkToBudget() }
         } else {
+            isLog = false
             pending.append(event)
         }
-        guard !scheduled else { return }
-        scheduled = true
-        let earliest = lastDelivery + minInterval
-        let now = DispatchTime.now()
-        ui.asyncAfter(deadline: max(now, earliest)) { [self] in self.flushToUI() }
+        let due = max(DispatchTime.now(), lastDelivery + (isLog ? minInterval : stateInterval))
+        if let at = scheduledAt, at <= due { return }
+        // A delivery scheduled for later still runs, and finds nothing (or only what came since) to deliver.
+        scheduledAt = due
+        ui.asyncAfter(deadline: due) { [self] in self.flushToUI() }
     }
 
     /// Drops the events of `key` that newer ones cover (see `PendingLog.dropCovered`).
@@ -115,12 +123,16 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
     private func flushToUI() {
         dispatchPrecondition(condition: .onQueue(ui))
         lock.lock()
+        guard !pending.isEmpty else {
+            lock.unlock()
+            return
+        }
         var batch = pending
         let batchLogs = logs
         pending = []
         logs = [:]
         logBytes = 0
-        scheduled = false
+        scheduledAt = nil
         lastDelivery = .now()
         let isClosed = closed
         lock.unlock()

@@ -1,0 +1,115 @@
+/// Reads a control socket's event line (`{"event":{"_0":{…}}}`, the shape `JSONEncoder` gives `RunEvent`) by hand:
+/// an attached dashboard reads every event of the run, and Foundation's decoder spent most of its process's
+/// CPU on them (DAG10K: ~60 %). Anything it does not recognise exactly is left to the `Codable` decoder (nil).
+public enum EventFrameReader {
+    /// The event in `line` (without its newline), or nil when the line is not an event frame this reader knows.
+    public static func event(_ line: [UInt8]) -> RunEvent? {
+        // Cheap test first: other frames (snapshots, replies, …) go to the decoder untouched.
+        let prefix: [UInt8] = Array("{\"event\":".utf8)
+        guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
+        // The reader expects valid UTF-8 (as the definition loader guarantees for it).
+        guard String(validating: line, as: UTF8.self) != nil else { return nil }
+        let node: DefinitionNode? = line.withUnsafeBufferPointer { try? JSONDefinitionReader.read($0) }
+        guard let frame = node, let body = frame["event"]?["_0"],
+              let sequence = body["sequence"]?.uint64, let time = body["time"]?.double,
+              let kindNode = body["kind"], let kind = self.kind(kindNode) else { return nil }
+        return RunEvent(sequence: sequence, time: time, kind: kind)
+    }
+
+    private static func kind(_ node: DefinitionNode) -> RunEvent.Kind? {
+        guard case .mapping(let entries) = node.content, entries.count == 1, let name = entries[0].key.string else { return nil }
+        let payload = entries[0].value
+        switch name {
+        case "runStarted": return .runStarted
+        case "runReopened": return .runReopened
+        case "job": return payload["_0"].flatMap(update).map { .job($0) }
+        case "controls":
+            guard let paused = payload["paused"]?.boolValue, let limit = payload["limit"]?.int else { return nil }
+            return .controls(paused: paused, limit: limit)
+        case "runFinished":
+            return payload["_0"]?.string.flatMap(RunOutcome.init(rawValue:)).map { .runFinished($0) }
+        case "log":
+            guard let job = payload["job"]?.int, let attempt = payload["attempt"]?.int,
+                  let stream = payload["stream"]?.string.flatMap(LogStream.init(rawValue:)),
+                  let lines = payload["lines"], let text = lines["bytes"]?.string, let bytes = Base64.decode(text),
+                  let ends = lines["ends"]?.ints else { return nil }
+            let unterminated = lines["unterminated"].map { $0.ints } ?? []
+            guard let unterminated else { return nil }
+            // What `LogLines.init(bytes:ends:unterminated:)` would trap on is a bad frame instead.
+            var previous = 0
+            for end in ends {
+                guard end >= previous, end <= bytes.count else { return nil }
+                previous = end
+            }
+            guard unterminated.allSatisfy({ $0 >= 0 && $0 < ends.count }) else { return nil }
+            return .log(job: job, attempt: attempt, stream: stream, lines: LogLines(bytes: bytes, ends: ends, unterminated: unterminated))
+        default:
+            return nil
+        }
+    }
+
+    private static func update(_ node: DefinitionNode) -> JobUpdate? {
+        guard let job = node["job"]?.int, let state = node["state"]?.string.flatMap(JobState.init(rawValue:)),
+              let attempt = node["attempt"]?.int else { return nil }
+        var update = JobUpdate(job: job, state: state, attempt: attempt)
+        if let value = node["exitCode"] { guard let code = value.int, let exit = Int32(exactly: code) else { return nil }; update.exitCode = exit }
+        if let value = node["reason"] { guard let reason = value.string else { return nil }; update.reason = reason }
+        if let value = node["executionId"] { guard let id = value.string else { return nil }; update.executionId = id }
+        if let value = node["delayReason"] { guard let delay = delayReason(value) else { return nil }; update.delayReason = delay }
+        if let value = node["readyAt"] { guard let at = value.double else { return nil }; update.readyAt = at }
+        if let value = node["maxAttempts"] { guard let max = value.int else { return nil }; update.maxAttempts = max }
+        return update
+    }
+
+    private static func delayReason(_ node: DefinitionNode) -> DelayReason? {
+        guard case .mapping(let entries) = node.content, entries.count == 1, let name = entries[0].key.string else { return nil }
+        switch name {
+        case "conflict": return entries[0].value["message"]?.string.map { .conflict(message: $0) }
+        case "serverError": return entries[0].value["message"]?.string.map { .serverError(message: $0) }
+        case "retryBackoff": return .retryBackoff
+        default: return nil
+        }
+    }
+}
+
+private extension DefinitionNode {
+    /// The value of `key` in a mapping (the last one, as JSONDecoder takes duplicates).
+    subscript(key: String) -> DefinitionNode? {
+        guard case .mapping(let entries) = content else { return nil }
+        return entries.last { $0.key.string == key }?.value
+    }
+
+    var int: Int? {
+        if case .integer(let value?) = content { return Int(exactly: value) }
+        return nil
+    }
+
+    var uint64: UInt64? {
+        if case .integer(let value?) = content, value >= 0 { return UInt64(value) }
+        return nil
+    }
+
+    var double: Double? {
+        switch content {
+        case .float(let value): return value
+        case .integer(let value?): return Double(value)
+        default: return nil
+        }
+    }
+
+    var boolValue: Bool? {
+        if case .bool(let value) = content { return value }
+        return nil
+    }
+
+    var ints: [Int]? {
+        guard case .sequence(let items) = content else { return nil }
+        var out: [Int] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard let value = item.int else { return nil }
+            out.append(value)
+        }
+        return out
+    }
+}
