@@ -56,8 +56,7 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
             while first == nil {
                 for line in try ControlClient.readSome(fd, &decoder, until: deadline) {
                     if first != nil { backlog.append(line); continue }
-                    // Events (nearly every frame) by hand; the rest, and anything unusual, through Codable.
-        guard let frame = EventFrameReader.event(line).map(ServerFrame.event) ?? FrameCodec.decode(ServerFrame.self, line) else {
+                    guard let frame = FrameCodec.decode(ServerFrame.self, line) else {
                         throw .protocolViolation("the server sent a line that is not a frame")
                     }
                     switch frame {
@@ -238,7 +237,8 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
 
     private func handle(_ line: [UInt8]) {
         guard lost == nil else { return }
-        guard let frame = FrameCodec.decode(ServerFrame.self, line) else {
+        // Events (nearly every frame) by hand; the rest, and anything unusual, through Codable.
+        guard let frame = EventFrameReader.event(line).map(ServerFrame.event) ?? FrameCodec.decode(ServerFrame.self, line) else {
             lose(.protocolViolation("the server sent a line that is not a frame"))
             return
         }
