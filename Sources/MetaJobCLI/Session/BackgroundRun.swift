@@ -49,11 +49,7 @@ final class BackgroundRun: ShownRun, @unchecked Sendable {
     /// what the recording had to say.
     func closeRecording() -> String? {
         client.close()
-        lock.lock()
-        let fd = leash
-        leash = -1
-        lock.unlock()
-        guard fd >= 0 else { return nil }
+        guard let fd = takeLeash() else { return nil }
         shutdown(fd, Int32(SHUT_WR))
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -110,12 +106,17 @@ final class BackgroundRun: ShownRun, @unchecked Sendable {
         }
     }
 
-    private func letGo(detaching: Bool) {
+    /// The leash's descriptor, once: whoever takes it lets go of it.
+    private func takeLeash() -> Int32? {
         lock.lock()
+        defer { lock.unlock() }
         let fd = leash
         leash = -1
-        lock.unlock()
-        guard fd >= 0 else { return }
+        return fd >= 0 ? fd : nil
+    }
+
+    private func letGo(detaching: Bool) {
+        guard let fd = takeLeash() else { return }
         if detaching {
             var byte = UInt8(ascii: "d")
             _ = send(fd, &byte, 1, Int32(MSG_NOSIGNAL))

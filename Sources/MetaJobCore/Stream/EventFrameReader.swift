@@ -2,10 +2,11 @@
 /// an attached dashboard reads every event of the run, and Foundation's decoder spent most of its process's
 /// CPU on them (DAG10K: ~60 %). Anything it does not recognise exactly is left to the `Codable` decoder (nil).
 public enum EventFrameReader {
+    private static let prefix: [UInt8] = Array("{\"event\":".utf8)
+
     /// The event in `line` (without its newline), or nil when the line is not an event frame this reader knows.
     public static func event(_ line: [UInt8]) -> RunEvent? {
         // Cheap test first: other frames (snapshots, replies, …) go to the decoder untouched.
-        let prefix: [UInt8] = Array("{\"event\":".utf8)
         guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
         // The reader expects valid UTF-8 (as the definition loader guarantees for it).
         guard String(validating: line, as: UTF8.self) != nil else { return nil }
@@ -34,15 +35,8 @@ public enum EventFrameReader {
                   let lines = payload["lines"], let text = lines["bytes"]?.string, let bytes = Base64.decode(text),
                   let ends = lines["ends"]?.ints else { return nil }
             let unterminated = lines["unterminated"].map { $0.ints } ?? []
-            guard let unterminated else { return nil }
-            // What `LogLines.init(bytes:ends:unterminated:)` would trap on is a bad frame instead.
-            var previous = 0
-            for end in ends {
-                guard end >= previous, end <= bytes.count else { return nil }
-                previous = end
-            }
-            guard unterminated.allSatisfy({ $0 >= 0 && $0 < ends.count }) else { return nil }
-            return .log(job: job, attempt: attempt, stream: stream, lines: LogLines(bytes: bytes, ends: ends, unterminated: unterminated))
+            guard let unterminated, let checked = LogLines(checking: bytes, ends: ends, unterminated: unterminated) else { return nil }
+            return .log(job: job, attempt: attempt, stream: stream, lines: checked)
         default:
             return nil
         }

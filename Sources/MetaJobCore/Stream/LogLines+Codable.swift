@@ -19,16 +19,22 @@ extension LogLines: Codable {
         }
         let ends = try c.decode([Int].self, forKey: .ends)
         let unterminated = try c.decodeIfPresent([Int].self, forKey: .unterminated) ?? []
+        guard let lines = LogLines(checking: bytes, ends: ends, unterminated: unterminated) else {
+            throw DecodingError.dataCorruptedError(forKey: .ends, in: c,
+                                                   debugDescription: "line ends out of order or past the bytes, or an unterminated line out of range")
+        }
+        self = lines
+    }
+
+    /// Lines read from outside (a frame): nil where `init(bytes:ends:unterminated:)` would trap — ends out of
+    /// order or past the bytes, an unterminated line out of range.
+    init?(checking bytes: [UInt8], ends: [Int], unterminated: [Int]) {
         var previous = 0
         for end in ends {
-            guard end >= previous, end <= bytes.count else {
-                throw DecodingError.dataCorruptedError(forKey: .ends, in: c, debugDescription: "line ends out of order or past the bytes")
-            }
+            guard end >= previous, end <= bytes.count else { return nil }
             previous = end
         }
-        guard unterminated.allSatisfy({ $0 >= 0 && $0 < ends.count }) else {
-            throw DecodingError.dataCorruptedError(forKey: .unterminated, in: c, debugDescription: "unterminated line out of range")
-        }
+        guard unterminated.allSatisfy({ $0 >= 0 && $0 < ends.count }) else { return nil }
         self.init(bytes: bytes, ends: ends, unterminated: unterminated)
     }
 }

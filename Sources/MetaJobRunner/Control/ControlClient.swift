@@ -126,6 +126,23 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
 
     /// Sends `command`; `reply` gets the run's answer, or a refusal when the connection is lost first.
     public func send(_ command: RunCommand, reply: @escaping @Sendable (CommandReply) -> Void) {
+        request({ .command(id: $0, command: command) }, reply: reply)
+    }
+
+    /// Sends `command` and waits (up to `timeout` seconds) for its answer.
+    public func sendAndWait(_ command: RunCommand, timeout: Double = 10) -> CommandReply {
+        wait(timeout) { send(command, reply: $0) }
+    }
+
+    /// Asks the run to write what its history recorder buffers and waits (up to `timeout` seconds) until it
+    /// has: then the history holds everything this client has been sent.
+    public func syncHistory(timeout: Double = 10) -> CommandReply {
+        wait(timeout) { request({ .sync(id: $0) }, reply: $0) }
+    }
+
+    /// Sends the frame `frame(id)` for a new id; `reply` gets the answer with that id, or a refusal when the
+    /// connection is lost first.
+    private func request(_ frame: (UInt64) -> ClientFrame, reply: @escaping @Sendable (CommandReply) -> Void) {
         lock.lock()
         if let closedError {
             lock.unlock()
@@ -137,7 +154,7 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
         pending[id] = reply
         lock.unlock()
         do {
-            try writeFrame(.command(id: id, command: command))
+            try writeFrame(frame(id))
         } catch {
             lock.lock()
             let waiting = pending.removeValue(forKey: id)
@@ -146,42 +163,11 @@ public final class ControlClient: RunConnection, @unchecked Sendable {
         }
     }
 
-    /// Asks the run to write what its history recorder buffers and waits (up to `timeout` seconds) until it
-    /// has: then the history holds everything this client has been sent.
-    public func syncHistory(timeout: Double = 10) -> CommandReply {
+    /// Starts a request with `start` and waits up to `timeout` seconds for its answer.
+    private func wait(_ timeout: Double, _ start: (@escaping @Sendable (CommandReply) -> Void) -> Void) -> CommandReply {
         let answered = DispatchSemaphore(value: 0)
         let box = ReplySlot()
-        lock.lock()
-        if let closedError {
-            lock.unlock()
-            return .refused(closedError.message)
-        }
-        let id = nextId
-        nextId += 1
-        pending[id] = { reply in
-            box.set(reply)
-            answered.signal()
-        }
-        lock.unlock()
-        do {
-            try writeFrame(.sync(id: id))
-        } catch {
-            lock.lock()
-            pending.removeValue(forKey: id)
-            lock.unlock()
-            return .refused(error.message)
-        }
-        guard answered.wait(timeout: .now() + timeout) == .success else {
-            return .refused("the run did not answer within \(Int(timeout)) s")
-        }
-        return box.get()
-    }
-
-    /// Sends `command` and waits (up to `timeout` seconds) for its answer.
-    public func sendAndWait(_ command: RunCommand, timeout: Double = 10) -> CommandReply {
-        let answered = DispatchSemaphore(value: 0)
-        let box = ReplySlot()
-        send(command) { reply in
+        start { reply in
             box.set(reply)
             answered.signal()
         }
