@@ -7,7 +7,7 @@ import Testing
 /// values) for every kind of event, every job state and every optional field, and they decode to the event.
 struct EventFrameWriterTests {
     static let awkward = ["", "plain", "quote \" backslash \\ slash /", "tab\tnewline\ncr\r", "\u{0}\u{1}\u{1F}\u{7F}",
-                          "ünïcödé – 日本語 🚀", "\u{202E}bidi", "</script>"]
+                          "ünïcödé – 日本語 🚀", "\u{202E}bidi", "</script>", "c1 \u{80}\u{85}\u{9F} \u{A0} ls\u{2028}ps\u{2029}\u{2027}"]
 
     static var events: [RunEvent] {
         var kinds: [RunEvent.Kind] = [.runStarted, .runReopened, .controls(paused: true, limit: 0),
@@ -28,6 +28,7 @@ struct EventFrameWriterTests {
         kinds.append(.log(job: 2, attempt: 1, stream: .stdout, lines: LogLines(bytes: Array("one\ntwo".utf8), ends: [3, 7], unterminated: [1])))
         kinds.append(.log(job: 2, attempt: 3, stream: .stderr, lines: LogLines(bytes: [0, 0xFF, 0x1B, 0x5B, 0x32, 0x4A, 0x80], ends: [7])))
         kinds.append(.log(job: 0, attempt: 1, stream: .stdout, lines: LogLines(bytes: [], ends: [0, 0])))
+        kinds.append(.log(job: 1, attempt: 1, stream: .stdout, lines: LogLines(bytes: Array("eight by".utf8), ends: [8])))
         let times = [0, 1, 0.1, 1_733_512_345.123456, 1_733_512_345, 1e-7, 9_007_199_254_740_993, 4.9e-324]
         return kinds.enumerated().map { i, kind in
             RunEvent(sequence: i == 0 ? UInt64.max : UInt64(i), time: times[i % times.count], kind: kind)

@@ -68,7 +68,7 @@ public final class JSONPrinter: RunObserver, @unchecked Sendable {
                 } else {
                     // JSON text must be UTF-8: show the line lossily and keep the exact bytes beside it.
                     o.string("line", String(decoding: line, as: UTF8.self))
-                    o.string("line_base64", Base64.encode(Array(line)))
+                    o.base64("line_base64", Array(line))
                 }
                 text += o.finish() + "\n"
             }

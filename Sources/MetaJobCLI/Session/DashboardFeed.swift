@@ -4,7 +4,8 @@ import MetaJobCore
 import MetaJobScreen
 
 /// Carries one run's event stream from the runner's queue to the UI queue: the snapshot at once, then events
-/// in batches, at most `maxRate` batches a second, and nothing at all while nothing happens.
+/// in batches — output at most `maxRate` batches a second, a lone state change at once (`FeedPacing`) — and
+/// nothing at all while nothing happens.
 ///
 /// On the runner's queue it only appends to a buffer (the run is never slowed by drawing); the UI queue takes
 /// the whole buffer each time. A job's output can arrive faster than the UI turns lines into text (a flood, a
@@ -23,10 +24,8 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
 
     private let ui: DispatchQueue
     private let deliver: @Sendable ([DashboardMessage]) -> Void
-    private let minInterval: Double
-    /// A batch with a change other than output goes sooner: a job's new state should not wait a whole
-    /// flood-paced interval (at most twice the rate; the output budget per delivery stays the same).
-    private let stateInterval: Double
+    /// When batches go (a lone state change at once, output at `maxRate`); under `lock`.
+    private var pacing: FeedPacing
     private let maxLines: Int
     private let maxBytes: Int
     private let lock = NSLock()
@@ -36,21 +35,22 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
     private var logs: [PendingLog.Key: PendingLog] = [:]
     /// The bytes of the log events in `pending`.
     private var logBytes = 0
-    /// When the next delivery is due (nil: none scheduled).
-    private var scheduledAt: DispatchTime?
-    private var lastDelivery: DispatchTime = .init(uptimeNanoseconds: 0)
+    /// When the next delivery is due, in `pacing`'s seconds (nil: none scheduled).
+    private var scheduledAt: Double?
+    /// Whether `pending` holds more than output.
+    private var pendingStateChange = false
     private var closed = false
 
     /// - Parameters:
     ///   - ui: the queue `deliver` is called on.
-    ///   - maxRate: batches per second at most (the redraw rate while events flow).
+    ///   - maxRate: batches of output alone per second at most (the redraw rate while only output flows); a
+    ///     stream of state changes goes at twice that, a lone one at once (`FeedPacing`).
     ///   - maxLines, maxBytes: the output one delivery carries at most, shared by the attempts.
     init(ui: DispatchQueue, maxRate: Double = 30, maxLines: Int = DashboardFeed.linesPerDelivery,
          maxBytes: Int = DashboardFeed.bytesPerDelivery, deliver: @escaping @Sendable ([DashboardMessage]) -> Void) {
         self.ui = ui
         self.deliver = deliver
-        self.minInterval = 1 / maxRate
-        self.stateInterval = 1 / (2 * maxRate)
+        self.pacing = FeedPacing(logRate: maxRate, stateRate: 2 * maxRate)
         self.maxLines = max(1, maxLines)
         self.maxBytes = max(1, maxBytes)
     }
@@ -81,14 +81,23 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
             if logBytes > maxBytes { shrinkToBudget() }
         } else {
             isLog = false
+            pendingStateChange = true
             pending.append(event)
         }
-        let due = max(DispatchTime.now(), lastDelivery + (isLog ? minInterval : stateInterval))
+        let now = DashboardFeed.now()
+        let due = pacing.due(now: now, isLog: isLog)
         if let at = scheduledAt, at <= due { return }
         // A delivery scheduled for later still runs, and finds nothing (or only what came since) to deliver.
         scheduledAt = due
-        ui.asyncAfter(deadline: due) { [self] in self.flushToUI() }
+        if due <= now {
+            ui.async { [self] in self.flushToUI() }
+        } else {
+            ui.asyncAfter(deadline: .now() + (due - now)) { [self] in self.flushToUI() }
+        }
     }
+
+    /// Monotonic seconds (the clock `DispatchTime` runs on).
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// Drops the events of `key` that newer ones cover (see `PendingLog.dropCovered`).
     private func dropCovered(_ key: PendingLog.Key) {
@@ -133,7 +142,8 @@ final class DashboardFeed: RunObserver, @unchecked Sendable {
         logs = [:]
         logBytes = 0
         scheduledAt = nil
-        lastDelivery = .now()
+        pacing.delivered(at: DashboardFeed.now(), withStateChange: pendingStateChange)
+        pendingStateChange = false
         let isClosed = closed
         lock.unlock()
         guard !isClosed, !batch.isEmpty else { return }

@@ -111,24 +111,58 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// Appends `s` as a JSON string literal, escaping what JSON requires.
     public static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (scalar.value >= 0x80 && scalar.value < 0xA0)
-                    || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 2)
+        writeString(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
+
+    /// Appends `s` as a JSON string literal in UTF-8, escaping quote, backslash, the C0 and C1 controls, DEL and
+    /// U+2028/U+2029 (which end a line in JavaScript). Works on the UTF-8 bytes: the control socket writes every
+    /// log line through here, and a scalar at a time cost the run most of its CPU under a flood.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        var s = s
+        s.withUTF8 { utf8 in
+            var run = 0  // start of the bytes not yet copied
+            var i = 0
+            let n = utf8.count
+            func escape(_ text: StaticString, upTo end: Int, skip: Int) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run ..< end]))
+                out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+                run = end + skip
+            }
+            func unicode(_ value: UInt32, upTo end: Int, skip: Int) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run ..< end]))
+                out.append(contentsOf: [0x5C, 0x75])  // \u
+                for shift in stride(from: 12, through: 0, by: -4) {
+                    out.append(hexDigits[Int(value >> UInt32(shift) & 0xF)])
+                }
+                run = end + skip
+            }
+            while i < n {
+                let b = utf8[i]
+                switch b {
+                case 0x22: escape("\\\"", upTo: i, skip: 1)
+                case 0x5C: escape("\\\\", upTo: i, skip: 1)
+                case 0x0A: escape("\\n", upTo: i, skip: 1)
+                case 0x0D: escape("\\r", upTo: i, skip: 1)
+                case 0x09: escape("\\t", upTo: i, skip: 1)
+                case 0x00 ..< 0x20, 0x7F: unicode(UInt32(b), upTo: i, skip: 1)
+                case 0xC2 where i + 1 < n && utf8[i + 1] >= 0x80 && utf8[i + 1] < 0xA0:
+                    unicode(UInt32(utf8[i + 1]), upTo: i, skip: 2)  // U+0080 ... U+009F
+                    i += 1
+                case 0xE2 where i + 2 < n && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9):
+                    unicode(0x2000 | UInt32(utf8[i + 2] & 0x3F), upTo: i, skip: 3)  // U+2028, U+2029
+                    i += 2
+                default: break
+                }
+                i += 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run ..< n]))
+        }
+        out.append(0x22)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -1,37 +1,85 @@
-/// Builds one compact JSON object, key by key, without Foundation: the printers and the control socket write
-/// one per event, and Foundation's encoder cost several times more per event.
+/// Builds one compact JSON object, key by key, as UTF-8 bytes without Foundation: the printers and the control
+/// socket write one per event, and Foundation's encoder cost several times more per event. Objects nest in place
+/// (`open`/`close`), so a frame is written once into one buffer, never copied from an inner object's text.
 public struct JSONObjectWriter: Sendable {
-    private var text = "{"
-    private var empty = true
+    private var bytes: [UInt8] = []
+    /// For each object still open, innermost last: true while it has no key yet.
+    private var empty: [Bool] = [true]
 
-    /// An empty object.
-    public init() {}
+    /// An empty object; `capacity` is a hint of the bytes it will take.
+    public init(capacity: Int = 64) {
+        bytes.reserveCapacity(capacity)
+        bytes.append(0x7B)
+    }
 
     private mutating func key(_ k: String) {
-        if !empty { text += "," }
-        empty = false
-        JSONValue.writeString(k, into: &text)
-        text += ":"
+        if !empty[empty.count - 1] { bytes.append(0x2C) }
+        empty[empty.count - 1] = false
+        JSONValue.writeString(k, into: &bytes)
+        bytes.append(0x3A)
     }
 
     /// `k` set to the string `v` (escaped).
-    public mutating func string(_ k: String, _ v: String) { key(k); JSONValue.writeString(v, into: &text) }
+    public mutating func string(_ k: String, _ v: String) { key(k); JSONValue.writeString(v, into: &bytes) }
     /// `k` set to an integer.
-    public mutating func int(_ k: String, _ v: Int) { key(k); text += String(v) }
+    public mutating func int(_ k: String, _ v: Int) { key(k); bytes.append(contentsOf: String(v).utf8) }
     /// `k` set to an unsigned integer.
-    public mutating func uint(_ k: String, _ v: UInt64) { key(k); text += String(v) }
+    public mutating func uint(_ k: String, _ v: UInt64) { key(k); bytes.append(contentsOf: String(v).utf8) }
     /// `k` set to a number; `null` when it is not finite (JSON has no infinities).
-    public mutating func double(_ k: String, _ v: Double) { key(k); text += v.isFinite ? String(v) : "null" }
+    public mutating func double(_ k: String, _ v: Double) {
+        key(k)
+        bytes.append(contentsOf: (v.isFinite ? String(v) : "null").utf8)
+    }
     /// `k` set to true or false.
-    public mutating func bool(_ k: String, _ v: Bool) { key(k); text += v ? "true" : "false" }
+    public mutating func bool(_ k: String, _ v: Bool) { key(k); bytes.append(contentsOf: (v ? "true" : "false").utf8) }
     /// `k` set to null.
-    public mutating func null(_ k: String) { key(k); text += "null" }
+    public mutating func null(_ k: String) { key(k); bytes.append(contentsOf: "null".utf8) }
+    /// `k` set to an array of integers.
+    public mutating func ints(_ k: String, _ values: [Int]) {
+        key(k)
+        bytes.append(0x5B)
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(0x2C) }
+            bytes.append(contentsOf: String(v).utf8)
+        }
+        bytes.append(0x5D)
+    }
+    /// `k` set to the string of `data` in base64 (exact bytes in JSON).
+    public mutating func base64(_ k: String, _ data: [UInt8]) {
+        key(k)
+        bytes.append(0x22)
+        Base64.append(data, to: &bytes)
+        bytes.append(0x22)
+    }
     /// `k` set to `json`, which must already be valid JSON.
-    public mutating func raw(_ k: String, _ json: String) { key(k); text += json }
+    public mutating func raw(_ k: String, _ json: String) { key(k); bytes.append(contentsOf: json.utf8) }
 
-    /// The object's text; the writer is done.
+    /// Starts an object under `k`; the keys that follow go in it until `close()`.
+    public mutating func open(_ k: String) {
+        key(k)
+        bytes.append(0x7B)
+        empty.append(true)
+    }
+
+    /// `k` set to an empty object.
+    public mutating func emptyObject(_ k: String) { key(k); bytes.append(contentsOf: [0x7B, 0x7D]) }
+
+    /// Ends the object `open` started.
+    public mutating func close() {
+        precondition(empty.count > 1, "close() without open()")
+        empty.removeLast()
+        bytes.append(0x7D)
+    }
+
+    /// The object's bytes, every open object closed; the writer is done.
+    public mutating func finishBytes() -> [UInt8] {
+        for _ in empty { bytes.append(0x7D) }
+        empty = []
+        return bytes
+    }
+
+    /// The object's text, every open object closed; the writer is done.
     public mutating func finish() -> String {
-        text += "}"
-        return text
+        String(decoding: finishBytes(), as: UTF8.self)
     }
 }
