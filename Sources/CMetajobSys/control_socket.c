@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -67,6 +68,21 @@ int metajob_peer_credentials(int fd, uid_t *uid, pid_t *pid) {
 
 long metajob_send_nowait(int fd, const void *bytes, unsigned long count) {
     ssize_t sent = send(fd, bytes, count, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return sent < 0 ? -errno : (long)sent;
+}
+
+long metajob_sendv_nowait(int fd, const void *const *bases, const unsigned long *lengths, int count) {
+    struct iovec iov[64];
+    if (count < 1 || count > 64) return -EINVAL;
+    for (int i = 0; i < count; i++) {
+        iov[i].iov_base = (void *)bases[i];
+        iov[i].iov_len = lengths[i];
+    }
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = iov;
+    message.msg_iovlen = (size_t)count;
+    ssize_t sent = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
     return sent < 0 ? -errno : (long)sent;
 }
 

@@ -81,6 +81,11 @@ public final class TerminalDriver: @unchecked Sendable {
         self.input = input
         self.output = output
         running = true
+        // ncurses (6.4) flushes its output at every cursor move until the screen has been suspended once: a frame
+        // went to the terminal in hundreds of writes of 10-30 bytes (and as many reads for the terminal on the
+        // other side). One suspend and resume now, before anything is drawn or set, makes it write a frame at once.
+        endwin()
+        doupdate()
         cbreak()
         noecho()
         nonl()

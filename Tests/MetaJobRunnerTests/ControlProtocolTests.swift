@@ -169,6 +169,55 @@ struct ControlProtocolTests {
         #expect(expected == sequence + 1, "every sequence number is accounted for")
     }
 
+    /// Fifteen jobs flooding in the same order every round, the client reading a little between rounds: the job
+    /// the client watches (the one whose log it shows) gets every line; without the watch it got none, since the
+    /// first job of each round filled the budget (the dashboard then said "no output yet" for 45 s in the suite).
+    @Test func theWatchedJobsLinesAreNotStarvedByAFlood() {
+        for watching in [true, false] {
+            var session = ControlSession(runId: "R", pid: 1, queueLimit: 8 << 20, logBudget: 6 * 1024)
+            _ = Self.feed(&session, Self.hello)
+            session.snapshot(sequence: 0, bytes: Self.bytes("{}\n"))
+            _ = Self.drain(&session)
+            if watching { #expect(Self.feed(&session, "{\"watch\":{\"jobs\":[14]}}\n") == [.watch([14])]) }
+            var sequence: UInt64 = 0
+            let line = [UInt8](repeating: 0, count: 300)
+            var sent14: UInt64 = 0
+            var firsts14: Set<UInt64> = []
+            var received: [UInt8] = []
+            for _ in 0 ..< 100 {
+                for job in 0 ..< 15 {
+                    let event = RunEvent(sequence: sequence + 1, time: 0,
+                                         kind: .log(job: job, attempt: 1, stream: .stdout, lines: LogLines(Array(repeating: line, count: 20))))
+                    sequence += 20
+                    if job == 14 {
+                        sent14 += 20
+                        firsts14.insert(event.sequence)
+                    }
+                    #expect(session.published(EncodedEvent(event)) == [])
+                }
+                #expect(session.queuedBytes < 4 * 6 * 1024 + 20_000, "bounded: \(session.queuedBytes)")
+                // The client reads 10 KB a round (a frame is about 8 KB).
+                var left = 10_000
+                while left > 0, let chunk = session.nextOutput(upTo: left) {
+                    let n = min(chunk.count, left)
+                    received += chunk.prefix(n)
+                    session.wrote(n)
+                    left -= n
+                }
+            }
+            var got14: UInt64 = 0
+            for frame in Self.frames(String(decoding: received, as: UTF8.self) + Self.drain(&session)) {
+                if case .event(let event) = frame, firsts14.contains(event.sequence) { got14 += EncodedEvent(event).last - event.sequence + 1 }
+            }
+            #expect(session.resyncs == 0)
+            if watching {
+                #expect(got14 == sent14, "every line of the watched job arrives (\(got14) of \(sent14))")
+            } else {
+                #expect(got14 < sent14 / 10, "unwatched, the last job of each round is starved (\(got14) of \(sent14))")
+            }
+        }
+    }
+
     /// Dropping a slow reader's events for a fresh snapshot never drops an answer it is owed: each command
     /// queued before the resync is answered after it, in order. A client that sends commands and never reads
     /// the answers is cut off instead of piling them up.

@@ -257,9 +257,13 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     private func writeOut(_ fd: Int32) {
-        // Whole queued frames in one send (up to 256 KiB): a burst of events costs one system call, not one each.
-        while let chunk = clients[fd]?.session.nextOutput(upTo: 256 * 1024) {
-            let sent = chunk.withUnsafeBytes { metajob_send_nowait(fd, $0.baseAddress, UInt($0.count)) }
+        // Whole queued frames in one vectored send (up to 256 KiB, 64 frames), straight from the frames every
+        // client shares: a burst of events costs one system call and no copy.
+        while let sent = clients[fd]?.session.withOutput(upTo: 256 * 1024, maxFrames: 64, { buffers -> Int in
+            var bases = buffers.map { $0.baseAddress }
+            var lengths = buffers.map { UInt($0.count) }
+            return metajob_sendv_nowait(fd, &bases, &lengths, Int32(buffers.count))
+        }) {
             if sent > 0 {
                 clients[fd]!.session.wrote(Int(sent))
             } else {

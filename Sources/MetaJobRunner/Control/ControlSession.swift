@@ -49,6 +49,9 @@ public struct ControlSession: Sendable {
     /// next frame that is sent.
     private var skipping: (from: UInt64, to: UInt64)?
     private let logBudget: Int
+    /// The jobs the client says it shows (`watch`): their lines have four times the budget, so the log a user
+    /// reads is never starved by the others' flood (lines of the rest are skipped first).
+    private var watched: Set<Int> = []
     /// For each queued frame: a reply, which dropping the queue keeps (an answer is owed whatever else is lost).
     private var isReply: [Bool] = []
     private var head = 0
@@ -108,7 +111,8 @@ public struct ControlSession: Sendable {
     /// dropped and it asks for a fresh snapshot.
     public mutating func published(_ event: EncodedEvent) -> [Action] {
         guard case .live = phase, event.last > lastSequence else { return [] }
-        if event.isLog && queuedBytes > logBudget {
+        let budget = event.job.map(watched.contains) == true ? 4 * logBudget : logBudget
+        if event.isLog && queuedBytes > budget {
             skipping = (skipping?.from ?? lastSequence + 1, event.last)
             lastSequence = event.last
             skippedLines += event.last - event.first + 1
@@ -174,17 +178,34 @@ public struct ControlSession: Sendable {
     /// The queued output from where the last write stopped, as many whole frames as fit in `limit` bytes (at
     /// least the first): one send for a burst of events instead of one per frame.
     public func nextOutput(upTo limit: Int) -> [UInt8]? {
-        guard head < queue.count else { return nil }
-        var out = Array(queue[head][headOffset...])
-        var i = head + 1
-        while i < queue.count && out.count + queue[i].count <= limit {
-            out += queue[i]
-            i += 1
-        }
-        return out
+        withOutput(upTo: limit, maxFrames: .max) { buffers in buffers.reduce(into: [UInt8]()) { $0 += $1 } }
     }
 
-    /// `count` bytes of `nextOutput` (or of `nextOutput(upTo:)`, which may span frames) were written.
+    /// Calls `body` with the queued output from where the last write stopped — as many whole frames as fit in
+    /// `limit` bytes (at least the first), at most `maxFrames` — in place, for one vectored send: the frames an
+    /// event makes are shared by every client and never copied. Nil when nothing waits.
+    public func withOutput<R>(upTo limit: Int, maxFrames: Int = 64,
+                              _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R? {
+        guard head < queue.count else { return nil }
+        var buffers: [UnsafeRawBufferPointer] = []
+        buffers.reserveCapacity(min(max(1, maxFrames), queue.count - head))
+        return try gather(head, bytes: 0, limit: limit, maxFrames: max(1, maxFrames), into: &buffers, body)
+    }
+
+    /// Adds frame `i` and the ones after it (while they fit) to `buffers`, each valid inside its own
+    /// `withUnsafeBytes`, then calls `body` inside the innermost.
+    private func gather<R>(_ i: Int, bytes: Int, limit: Int, maxFrames: Int, into buffers: inout [UnsafeRawBufferPointer],
+                           _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R {
+        guard i < queue.count, buffers.count < maxFrames else { return try body(buffers) }
+        let skip = i == head ? headOffset : 0
+        guard buffers.isEmpty || bytes + queue[i].count - skip <= limit else { return try body(buffers) }
+        return try queue[i].withUnsafeBytes { raw in
+            buffers.append(UnsafeRawBufferPointer(rebasing: raw[skip...]))
+            return try gather(i + 1, bytes: bytes + raw.count - skip, limit: limit, maxFrames: maxFrames, into: &buffers, body)
+        }
+    }
+
+    /// `count` bytes of `nextOutput` (or of `withOutput`/`nextOutput(upTo:)`, which may span frames) were written.
     public mutating func wrote(_ count: Int) {
         var left = count
         while left > 0 && head < queue.count {
@@ -237,7 +258,8 @@ public struct ControlSession: Sendable {
         case (_, .resync):
             return []
         case let (_, .watch(jobs)):
-            return [.watch(Set(jobs))]
+            watched = Set(jobs)
+            return [.watch(watched)]
         case let (_, .sync(id)):
             return [.syncHistory(id: id)]
         }

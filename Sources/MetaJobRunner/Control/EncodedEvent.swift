@@ -10,23 +10,26 @@ public struct EncodedEvent: Sendable {
     public var bytes: [UInt8]
     /// Lines a job wrote: a client that is behind may be sent a `skipped` frame instead.
     public var isLog: Bool
+    /// The job whose lines these are (log events only).
+    public var job: Int?
 
     /// An encoded event; every field as named.
-    public init(first: UInt64, last: UInt64, bytes: [UInt8], isLog: Bool = false) {
+    public init(first: UInt64, last: UInt64, bytes: [UInt8], isLog: Bool = false, job: Int? = nil) {
         self.first = first
         self.last = last
         self.bytes = bytes
         self.isLog = isLog
+        self.job = job
     }
 
     /// `event` encoded as a `ServerFrame.event` line.
     public init(_ event: RunEvent) {
         var last = event.sequence
-        var isLog = false
-        if case .log(_, _, _, let lines) = event.kind {
+        var job: Int?
+        if case .log(let j, _, _, let lines) = event.kind {
             last += UInt64(max(1, lines.count)) - 1
-            isLog = true
+            job = j
         }
-        self.init(first: event.sequence, last: last, bytes: EventFrameWriter.frame(event), isLog: isLog)
+        self.init(first: event.sequence, last: last, bytes: EventFrameWriter.frame(event), isLog: job != nil, job: job)
     }
 }
