@@ -116,5 +116,19 @@ struct EventFrameWriterTests {
         let ours = try JSONSerialization.jsonObject(with: Data(line)) as? NSDictionary
         let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ServerFrame.snapshot(snapshot))) as? NSDictionary
         #expect(ours != nil && ours == theirs, "same object as JSONEncoder:\n ours   \(String(decoding: line, as: UTF8.self))")
+        // The hand-written reader gives the same snapshot from our frame and from JSONEncoder's; damaged frames
+        // are left to the decoder.
+        for frame in [line, Array(try JSONEncoder().encode(ServerFrame.snapshot(snapshot)))] {
+            #expect(SnapshotFrameReader.snapshot(frame) == snapshot, "\(String(decoding: frame, as: UTF8.self))")
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        let damaged = [String(text.prefix(text.count / 2)), text + "x", "{\"snapshot\":{}}",
+                       text.replacingOccurrences(of: "\"paused\":true", with: "\"paused\":1"),
+                       text.replacingOccurrences(of: "\"state\":\"pending\"", with: "\"state\":\"bogus\""),
+                       text.replacingOccurrences(of: "\"spans\":[", with: "\"spanz\":["),
+                       text.replacingOccurrences(of: "\"sequence\":123456", with: "\"sequence\":-3")]
+        for bad in damaged {
+            #expect(SnapshotFrameReader.snapshot(Array(bad.utf8)) == nil, "\(bad.prefix(200))")
+        }
     }
 }

@@ -55,7 +55,8 @@ public enum EventFrameReader {
         return update
     }
 
-    private static func delayReason(_ node: DefinitionNode) -> DelayReason? {
+    /// A `DelayReason` as JSONEncoder writes it (also read in snapshots).
+    static func delayReason(_ node: DefinitionNode) -> DelayReason? {
         guard case .mapping(let entries) = node.content, entries.count == 1, let name = entries[0].key.string else { return nil }
         switch name {
         case "conflict": return entries[0].value["message"]?.string.map { .conflict(message: $0) }
@@ -63,47 +64,5 @@ public enum EventFrameReader {
         case "retryBackoff": return .retryBackoff
         default: return nil
         }
-    }
-}
-
-private extension DefinitionNode {
-    /// The value of `key` in a mapping (the last one, as JSONDecoder takes duplicates).
-    subscript(key: String) -> DefinitionNode? {
-        guard case .mapping(let entries) = content else { return nil }
-        return entries.last { $0.key.string == key }?.value
-    }
-
-    var int: Int? {
-        if case .integer(let value?) = content { return Int(exactly: value) }
-        return nil
-    }
-
-    var uint64: UInt64? {
-        if case .integer(let value?) = content, value >= 0 { return UInt64(value) }
-        return nil
-    }
-
-    var double: Double? {
-        switch content {
-        case .float(let value): return value
-        case .integer(let value?): return Double(value)
-        default: return nil
-        }
-    }
-
-    var boolValue: Bool? {
-        if case .bool(let value) = content { return value }
-        return nil
-    }
-
-    var ints: [Int]? {
-        guard case .sequence(let items) = content else { return nil }
-        var out: [Int] = []
-        out.reserveCapacity(items.count)
-        for item in items {
-            guard let value = item.int else { return nil }
-            out.append(value)
-        }
-        return out
     }
 }
