@@ -280,5 +280,29 @@ struct ControlProtocolTests {
             #expect(session.queuedBytes == 0 && session.nextOutput == nil)
             if accepts == [1 << 30] { #expect(writes == 1, "200 queued frames went in one write") }
         }
+        // The server's vectored sends: at most 64 frames each, in place, partial sends resumed mid-frame.
+        var session = ControlSession(runId: "R", pid: 1)
+        _ = Self.feed(&session, Self.hello)
+        session.snapshot(sequence: 0, bytes: Self.bytes("{\"snapshot\":{}}\n"))
+        _ = Self.drain(&session)
+        var expected: [UInt8] = []
+        for n in 1 ... 200 {
+            let event = EncodedEvent(RunEvent(sequence: UInt64(n), time: Double(n), kind: .controls(paused: false, limit: n)))
+            _ = session.published(event)
+            expected += event.bytes
+        }
+        var received: [UInt8] = []
+        var sends = 0
+        while let taken = session.withOutput(upTo: 256 * 1024, maxFrames: 64, { buffers -> Int in
+            #expect(buffers.count <= 64 && !buffers.isEmpty)
+            let all = buffers.reduce(into: [UInt8]()) { $0 += $1 }
+            let n = min(all.count, 1_000 + 37 * sends)  // the socket takes part of it
+            received += all.prefix(n)
+            return n
+        }) {
+            session.wrote(taken)
+            sends += 1
+        }
+        #expect(received == expected && sends > 4)
     }
 }
