@@ -3,8 +3,10 @@
 /// (`open`/`close`), so a frame is written once into one buffer, never copied from an inner object's text.
 public struct JSONObjectWriter: Sendable {
     private var bytes: [UInt8] = []
-    /// For each object still open, innermost last: true while it has no key yet.
+    /// For each object or array still open, innermost last: true while it has no key or element yet.
     private var empty: [Bool] = [true]
+    /// What closes each of them: `}` or `]`.
+    private var closers: [UInt8] = [0x7D]
 
     /// An empty object; `capacity` is a hint of the bytes it will take.
     public init(capacity: Int = 64) {
@@ -13,6 +15,7 @@ public struct JSONObjectWriter: Sendable {
     }
 
     private mutating func key(_ k: String) {
+        assert(closers.last == 0x7D, "a key inside an array")
         if !empty[empty.count - 1] { bytes.append(0x2C) }
         empty[empty.count - 1] = false
         JSONValue.writeString(k, into: &bytes)
@@ -54,31 +57,62 @@ public struct JSONObjectWriter: Sendable {
     /// `k` set to `json`, which must already be valid JSON.
     public mutating func raw(_ k: String, _ json: String) { key(k); bytes.append(contentsOf: json.utf8) }
 
+    /// `k` set to an array of strings.
+    public mutating func strings(_ k: String, _ values: [String]) {
+        key(k)
+        bytes.append(0x5B)
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(0x2C) }
+            JSONValue.writeString(v, into: &bytes)
+        }
+        bytes.append(0x5D)
+    }
+
     /// Starts an object under `k`; the keys that follow go in it until `close()`.
     public mutating func open(_ k: String) {
         key(k)
         bytes.append(0x7B)
         empty.append(true)
+        closers.append(0x7D)
+    }
+
+    /// Starts an array under `k`; `openElement()` adds its objects, `close()` ends it.
+    public mutating func openArray(_ k: String) {
+        key(k)
+        bytes.append(0x5B)
+        empty.append(true)
+        closers.append(0x5D)
+    }
+
+    /// Starts the next object of the array `openArray` started; its keys follow until `close()`.
+    public mutating func openElement() {
+        precondition(closers.last == 0x5D, "openElement() outside an array")
+        if !empty[empty.count - 1] { bytes.append(0x2C) }
+        empty[empty.count - 1] = false
+        bytes.append(0x7B)
+        empty.append(true)
+        closers.append(0x7D)
     }
 
     /// `k` set to an empty object.
     public mutating func emptyObject(_ k: String) { key(k); bytes.append(contentsOf: [0x7B, 0x7D]) }
 
-    /// Ends the object `open` started.
+    /// Ends the object or array last started.
     public mutating func close() {
         precondition(empty.count > 1, "close() without open()")
         empty.removeLast()
-        bytes.append(0x7D)
+        bytes.append(closers.removeLast())
     }
 
-    /// The object's bytes, every open object closed; the writer is done.
+    /// The object's bytes, everything still open closed; the writer is done.
     public mutating func finishBytes() -> [UInt8] {
-        for _ in empty { bytes.append(0x7D) }
+        for closer in closers.reversed() { bytes.append(closer) }
         empty = []
+        closers = []
         return bytes
     }
 
-    /// The object's text, every open object closed; the writer is done.
+    /// The object's text, everything still open closed; the writer is done.
     public mutating func finish() -> String {
         String(decoding: finishBytes(), as: UTF8.self)
     }

@@ -63,26 +63,26 @@ enum EventFrameWriter {
         if let code = u.exitCode { o.int("exitCode", Int(code)) }
         if let reason = u.reason { o.string("reason", reason) }
         if let id = u.executionId { o.string("executionId", id) }
-        if let delay = u.delayReason { o.raw("delayReason", delayReason(delay)) }
+        if let delay = u.delayReason { delayReason(delay, key: "delayReason", into: &o) }
         if let readyAt = u.readyAt { o.double("readyAt", readyAt) }
         if let max = u.maxAttempts { o.int("maxAttempts", max) }
     }
 
-    /// A `DelayReason` as JSONEncoder writes it (also used by `SnapshotFrameWriter`).
-    static func delayReason(_ reason: DelayReason) -> String {
-        var r = JSONObjectWriter()
+    /// `k` set to a `DelayReason` as JSONEncoder writes it (also used by `SnapshotFrameWriter`).
+    static func delayReason(_ reason: DelayReason, key k: String, into w: inout JSONObjectWriter) {
+        w.open(k)
         switch reason {
         case .conflict(let message):
-            var m = JSONObjectWriter()
-            m.string("message", message)
-            r.raw("conflict", m.finish())
+            w.open("conflict")
+            w.string("message", message)
+            w.close()
         case .serverError(let message):
-            var m = JSONObjectWriter()
-            m.string("message", message)
-            r.raw("serverError", m.finish())
+            w.open("serverError")
+            w.string("message", message)
+            w.close()
         case .retryBackoff:
-            r.raw("retryBackoff", "{}")
+            w.emptyObject("retryBackoff")
         }
-        return r.finish()
+        w.close()
     }
 }

@@ -1,58 +1,52 @@
 import MetaJobCore
 
-/// Writes `ServerFrame.snapshot` lines by hand, in the shape `JSONEncoder` gives them (tested against it): a
-/// client attaching to a 10,000-job run waits for this frame, and Foundation's encoder alone took most of the
-/// 300 ms that attaching may take.
+/// Writes `ServerFrame.snapshot` lines by hand, in the shape `JSONEncoder` gives them (tested against it), into
+/// one buffer: a client attaching to a 10,000-job run waits for this frame (Foundation's encoder alone took most
+/// of the 300 ms that attaching may take), and every client that connects while the run moves needs a fresh one.
 enum SnapshotFrameWriter {
     /// `snapshot` as one `{"snapshot":{"_0":{…}}}` line, newline included.
     static func frame(_ snapshot: RunSnapshot) -> [UInt8] {
-        var s = JSONObjectWriter()
-        s.raw("outline", outline(snapshot.outline))
-        var jobs = "["
-        jobs.reserveCapacity(snapshot.jobs.count * 96)
-        for (i, job) in snapshot.jobs.enumerated() {
-            if i > 0 { jobs += "," }
-            jobs += progress(job)
+        var w = JSONObjectWriter(capacity: 256 + snapshot.jobs.count * 200)
+        w.open("snapshot")
+        w.open("_0")
+        outline(snapshot.outline, into: &w)
+        w.openArray("jobs")
+        for job in snapshot.jobs {
+            w.openElement()
+            progress(job, into: &w)
+            w.close()
         }
-        jobs += "]"
-        s.raw("jobs", jobs)
-        s.raw("phase", phase(snapshot.phase))
-        s.bool("paused", snapshot.paused)
-        s.int("limit", snapshot.limit)
-        s.uint("sequence", snapshot.sequence)
-        s.double("wallClockOrigin", snapshot.wallClockOrigin)
-        var wrapped = JSONObjectWriter()
-        wrapped.raw("_0", s.finish())
-        var frame = JSONObjectWriter()
-        frame.raw("snapshot", wrapped.finish())
-        var bytes = Array(frame.finish().utf8)
+        w.close()
+        phase(snapshot.phase, into: &w)
+        w.bool("paused", snapshot.paused)
+        w.int("limit", snapshot.limit)
+        w.uint("sequence", snapshot.sequence)
+        w.double("wallClockOrigin", snapshot.wallClockOrigin)
+        var bytes = w.finishBytes()
         bytes.append(0x0A)
         return bytes
     }
 
-    private static func outline(_ o: RunOutline) -> String {
-        var w = JSONObjectWriter()
+    private static func outline(_ o: RunOutline, into w: inout JSONObjectWriter) {
+        w.open("outline")
         w.string("runId", o.runId)
         w.string("metaJobName", o.metaJobName)
         w.string("startedBy", o.startedBy)
-        var jobs = "["
-        for (i, job) in o.jobs.enumerated() {
-            if i > 0 { jobs += "," }
-            var j = JSONObjectWriter()
-            j.string("name", job.name)
-            if let team = job.team { j.string("team", team) }
-            j.raw("dependsOn", stringArray(job.dependsOn))
-            j.int("retries", job.retries)
-            j.bool("failDagOnError", job.failDagOnError)
-            jobs += j.finish()
+        w.openArray("jobs")
+        for job in o.jobs {
+            w.openElement()
+            w.string("name", job.name)
+            if let team = job.team { w.string("team", team) }
+            w.strings("dependsOn", job.dependsOn)
+            w.int("retries", job.retries)
+            w.bool("failDagOnError", job.failDagOnError)
+            w.close()
         }
-        jobs += "]"
-        w.raw("jobs", jobs)
-        return w.finish()
+        w.close()
+        w.close()
     }
 
-    private static func progress(_ p: JobProgress) -> String {
-        var w = JSONObjectWriter()
+    private static func progress(_ p: JobProgress, into w: inout JSONObjectWriter) {
         w.string("state", p.state.rawValue)
         w.int("attempt", p.attempt)
         w.int("maxAttempts", p.maxAttempts)
@@ -61,43 +55,31 @@ enum SnapshotFrameWriter {
         if let id = p.executionId { w.string("executionId", id) }
         if let t = p.startedAt { w.double("startedAt", t) }
         if let t = p.endedAt { w.double("endedAt", t) }
-        if let delay = p.delayReason { w.raw("delayReason", EventFrameWriter.delayReason(delay)) }
+        if let delay = p.delayReason { EventFrameWriter.delayReason(delay, key: "delayReason", into: &w) }
         if let t = p.readyAt { w.double("readyAt", t) }
         if let run = p.reusedFrom { w.string("reusedFrom", run) }
-        var spans = "["
-        for (i, span) in p.spans.enumerated() {
-            if i > 0 { spans += "," }
-            var s = JSONObjectWriter()
-            s.int("attempt", span.attempt)
-            s.double("start", span.start)
-            if let end = span.end { s.double("end", end) }
-            s.string("state", span.state.rawValue)
-            spans += s.finish()
+        w.openArray("spans")
+        for span in p.spans {
+            w.openElement()
+            w.int("attempt", span.attempt)
+            w.double("start", span.start)
+            if let end = span.end { w.double("end", end) }
+            w.string("state", span.state.rawValue)
+            w.close()
         }
-        spans += "]"
-        w.raw("spans", spans)
-        return w.finish()
+        w.close()
     }
 
-    private static func phase(_ phase: RunPhase) -> String {
-        var w = JSONObjectWriter()
+    private static func phase(_ phase: RunPhase, into w: inout JSONObjectWriter) {
+        w.open("phase")
         switch phase {
-        case .notStarted: w.raw("notStarted", "{}")
-        case .running: w.raw("running", "{}")
+        case .notStarted: w.emptyObject("notStarted")
+        case .running: w.emptyObject("running")
         case .finished(let outcome):
-            var o = JSONObjectWriter()
-            o.string("_0", outcome.rawValue)
-            w.raw("finished", o.finish())
+            w.open("finished")
+            w.string("_0", outcome.rawValue)
+            w.close()
         }
-        return w.finish()
-    }
-
-    private static func stringArray(_ values: [String]) -> String {
-        var out = "["
-        for (i, v) in values.enumerated() {
-            if i > 0 { out += "," }
-            JSONValue.writeString(v, into: &out)
-        }
-        return out + "]"
+        w.close()
     }
 }
