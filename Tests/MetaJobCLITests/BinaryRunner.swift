@@ -41,9 +41,18 @@ enum BinaryRunner {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// The history file of tests that do not give their own.
-    static let sharedHistory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("metajob-cli-tests-\(UUID().uuidString).sqlite").path
+    /// The history file of tests that do not give their own; removed (with its WAL and log files) when the
+    /// test process exits, so test runs leave nothing in the temp directory.
+    static let sharedHistory: String = {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("metajob-cli-tests-\(UUID().uuidString).sqlite").path
+        atexit {
+            for suffix in ["", "-wal", "-shm", "-logs"] {
+                try? FileManager.default.removeItem(atPath: BinaryRunner.sharedHistory + suffix)
+            }
+        }
+        return path
+    }()
 
     /// This process's environment without settings that would change a run, recording into `sharedHistory`.
     static func testEnvironment(adding extra: [String: String] = [:]) -> [String: String] {
