@@ -193,7 +193,11 @@ struct ControlProtocolTests {
                         sent14 += 20
                         firsts14.insert(event.sequence)
                     }
+                    // The server encodes a log event only when some client takes it: the two must agree.
+                    let takes = session.takesLog(of: job)
+                    let before = session.queuedBytes
                     #expect(session.published(EncodedEvent(event)) == [])
+                    #expect((session.queuedBytes > before) == takes, "takesLog(of: \(job)) said \(takes)")
                 }
                 #expect(session.queuedBytes < 4 * 6 * 1024 + 20_000, "bounded: \(session.queuedBytes)")
                 // The client reads 10 KB a round (a frame is about 8 KB).

@@ -416,7 +416,13 @@ public final class ControlServer: @unchecked Sendable {
         guard !events.isEmpty, snapshot != nil else { return }
         for event in events {
             snapshot!.apply(event)
-            let encoded = EncodedEvent(event)
+            // A flood's log event that every client would skip is not encoded: under a flood that was most of this
+            // thread's work, and state changes waited behind it.
+            var encoding = true
+            if case .log(let job, _, _, _) = event.kind {
+                encoding = clients.values.contains { $0.session.takesLog(of: job) }
+            }
+            let encoded = EncodedEvent(event, encoding: encoding)
             for fd in Array(clients.keys) {
                 guard let actions = clients[fd]?.session.published(encoded) else { continue }
                 perform(actions, fd: fd)

@@ -49,9 +49,13 @@ public struct ControlSession: Sendable {
     /// next frame that is sent.
     private var skipping: (from: UInt64, to: UInt64)?
     private let logBudget: Int
-    /// The jobs the client says it shows (`watch`): their lines have four times the budget, so the log a user
-    /// reads is never starved by the others' flood (lines of the rest are skipped first).
+    /// The jobs the client says it shows (`watch`): past the budget, one log event of theirs still goes each
+    /// time the client has read something, so the log a user reads is never starved by the others' flood (with
+    /// jobs read in the same order every round, the first filled the budget and the watched one never got in),
+    /// while what waits for a slow client stays about the same.
     private var watched: Set<Int> = []
+    /// A watched job's log event may go past the budget (set when the client reads, spent by that event).
+    private var watchedPass = true
     /// For each queued frame: a reply, which dropping the queue keeps (an answer is owed whatever else is lost).
     private var isReply: [Bool] = []
     private var head = 0
@@ -105,14 +109,20 @@ public struct ControlSession: Sendable {
         }
     }
 
+    /// Whether a log event of `job` would be queued now (false: it would be skipped, or not sent at all).
+    public func takesLog(of job: Int) -> Bool {
+        guard case .live = phase else { return false }
+        return queuedBytes <= logBudget || (watchedPass && watched.contains(job))
+    }
+
     /// An event of the run, encoded. Queued unless the client already has it or is waiting for a snapshot.
     /// Log lines for a client with more than the log budget waiting are skipped (said in a `skipped` frame),
     /// so state changes never wait behind a flood; past the queue's limit the client's queued events are
     /// dropped and it asks for a fresh snapshot.
     public mutating func published(_ event: EncodedEvent) -> [Action] {
         guard case .live = phase, event.last > lastSequence else { return [] }
-        let budget = event.job.map(watched.contains) == true ? 4 * logBudget : logBudget
-        if event.isLog && queuedBytes > budget {
+        let watchedOne = watchedPass && event.job.map(watched.contains) == true
+        if event.isLog && queuedBytes > logBudget && !watchedOne {
             skipping = (skipping?.from ?? lastSequence + 1, event.last)
             lastSequence = event.last
             skippedLines += event.last - event.first + 1
@@ -127,6 +137,7 @@ public struct ControlSession: Sendable {
         }
         if !marker.isEmpty { enqueue(marker) }
         skipping = nil
+        if event.isLog && queuedBytes > logBudget { watchedPass = false }
         enqueue(event.bytes)
         lastSequence = event.last
         return []
@@ -207,6 +218,7 @@ public struct ControlSession: Sendable {
 
     /// `count` bytes of `nextOutput` (or of `withOutput`/`nextOutput(upTo:)`, which may span frames) were written.
     public mutating func wrote(_ count: Int) {
+        if count > 0 { watchedPass = true }
         var left = count
         while left > 0 && head < queue.count {
             let step = min(left, queue[head].count - headOffset)

@@ -22,14 +22,15 @@ public struct EncodedEvent: Sendable {
         self.job = job
     }
 
-    /// `event` encoded as a `ServerFrame.event` line.
-    public init(_ event: RunEvent) {
+    /// `event` encoded as a `ServerFrame.event` line; with `encoding` false, its sequence numbers only (for a log
+    /// event every client skips: encoding it would be wasted).
+    public init(_ event: RunEvent, encoding: Bool = true) {
         var last = event.sequence
         var job: Int?
         if case .log(let j, _, _, let lines) = event.kind {
             last += UInt64(max(1, lines.count)) - 1
             job = j
         }
-        self.init(first: event.sequence, last: last, bytes: EventFrameWriter.frame(event), isLog: job != nil, job: job)
+        self.init(first: event.sequence, last: last, bytes: encoding ? EventFrameWriter.frame(event) : [], isLog: job != nil, job: job)
     }
 }
