@@ -258,20 +258,26 @@ struct ControlProtocolTests {
         #expect(cut && hoarder.isClosed, "a client that never reads its answers is cut off")
     }
 
+    /// A live session with 200 small events queued, and their bytes.
+    static func sessionWith200Events() -> (ControlSession, [UInt8]) {
+        var session = ControlSession(runId: "R", pid: 1)
+        _ = feed(&session, hello)
+        session.snapshot(sequence: 0, bytes: bytes("{\"snapshot\":{}}\n"))
+        _ = drain(&session)
+        var expected: [UInt8] = []
+        for n in 1 ... 200 {
+            let event = EncodedEvent(RunEvent(sequence: UInt64(n), time: Double(n), kind: .controls(paused: n % 2 == 0, limit: n)))
+            #expect(session.published(event).isEmpty)
+            expected += event.bytes
+        }
+        return (session, expected)
+    }
+
     /// Frames are sent in gathered writes that may end anywhere, mid-frame included: whatever the socket takes,
     /// the client receives every frame once, whole and in order; with room, a burst goes in one write.
     @Test func gatheredWritesOfAnySizeDeliverEveryFrameOnceInOrder() {
         for (limit, accepts) in [(1, [1]), (64, [7, 1, 300]), (256 * 1024, [5, 4096]), (256 * 1024, [1 << 30])] {
-            var session = ControlSession(runId: "R", pid: 1)
-            _ = Self.feed(&session, Self.hello)
-            session.snapshot(sequence: 0, bytes: Self.bytes("{\"snapshot\":{}}\n"))
-            _ = Self.drain(&session)
-            var expected: [UInt8] = []
-            for n in 1 ... 200 {
-                let event = EncodedEvent(RunEvent(sequence: UInt64(n), time: Double(n), kind: .controls(paused: n % 2 == 0, limit: n)))
-                #expect(session.published(event).isEmpty)
-                expected += event.bytes
-            }
+            var (session, expected) = Self.sessionWith200Events()
             var received: [UInt8] = []
             var writes = 0
             while let chunk = session.nextOutput(upTo: limit) {
@@ -285,16 +291,7 @@ struct ControlProtocolTests {
             if accepts == [1 << 30] { #expect(writes == 1, "200 queued frames went in one write") }
         }
         // The server's vectored sends: at most 64 frames each, in place, partial sends resumed mid-frame.
-        var session = ControlSession(runId: "R", pid: 1)
-        _ = Self.feed(&session, Self.hello)
-        session.snapshot(sequence: 0, bytes: Self.bytes("{\"snapshot\":{}}\n"))
-        _ = Self.drain(&session)
-        var expected: [UInt8] = []
-        for n in 1 ... 200 {
-            let event = EncodedEvent(RunEvent(sequence: UInt64(n), time: Double(n), kind: .controls(paused: false, limit: n)))
-            _ = session.published(event)
-            expected += event.bytes
-        }
+        var (session, expected) = Self.sessionWith200Events()
         var received: [UInt8] = []
         var sends = 0
         while let taken = session.withOutput(upTo: 256 * 1024, maxFrames: 64, { buffers -> Int in

@@ -6,12 +6,7 @@ public enum EventFrameReader {
 
     /// The event in `line` (without its newline), or nil when the line is not an event frame this reader knows.
     public static func event(_ line: [UInt8]) -> RunEvent? {
-        // Cheap test first: other frames (snapshots, replies, …) go to the decoder untouched.
-        guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
-        // The reader expects valid UTF-8 (as the definition loader guarantees for it).
-        guard String(validating: line, as: UTF8.self) != nil else { return nil }
-        let node: DefinitionNode? = line.withUnsafeBufferPointer { try? JSONDefinitionReader.read($0) }
-        guard let frame = node, let body = frame["event"]?["_0"],
+        guard let body = DefinitionNode.frame(line, startingWith: prefix)?["event"]?["_0"],
               let sequence = body["sequence"]?.uint64, let time = body["time"]?.double,
               let kindNode = body["kind"], let kind = self.kind(kindNode) else { return nil }
         return RunEvent(sequence: sequence, time: time, kind: kind)

@@ -7,10 +7,7 @@ public enum SnapshotFrameReader {
 
     /// The snapshot in `line` (without its newline), or nil when the line is not a snapshot frame this reader knows.
     public static func snapshot(_ line: [UInt8]) -> RunSnapshot? {
-        guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
-        guard String(validating: line, as: UTF8.self) != nil else { return nil }
-        let node: DefinitionNode? = line.withUnsafeBufferPointer { try? JSONDefinitionReader.read($0) }
-        guard let body = node?["snapshot"]?["_0"],
+        guard let body = DefinitionNode.frame(line, startingWith: prefix)?["snapshot"]?["_0"],
               let outline = body["outline"].flatMap(outline),
               case .sequence(let items)? = body["jobs"]?.content,
               let phase = body["phase"].flatMap(phase),

@@ -8,17 +8,16 @@ public struct EncodedEvent: Sendable {
     public var last: UInt64
     /// The frame's bytes, newline included.
     public var bytes: [UInt8]
-    /// Lines a job wrote: a client that is behind may be sent a `skipped` frame instead.
-    public var isLog: Bool
     /// The job whose lines these are (log events only).
     public var job: Int?
+    /// Lines a job wrote: a client that is behind may be sent a `skipped` frame instead.
+    public var isLog: Bool { job != nil }
 
-    /// An encoded event; every field as named.
-    public init(first: UInt64, last: UInt64, bytes: [UInt8], isLog: Bool = false, job: Int? = nil) {
+    /// An encoded event; every field as named (`job` for a log event only).
+    public init(first: UInt64, last: UInt64, bytes: [UInt8], job: Int? = nil) {
         self.first = first
         self.last = last
         self.bytes = bytes
-        self.isLog = isLog
         self.job = job
     }
 
@@ -31,6 +30,6 @@ public struct EncodedEvent: Sendable {
             last += UInt64(max(1, lines.count)) - 1
             job = j
         }
-        self.init(first: event.sequence, last: last, bytes: encoding ? EventFrameWriter.frame(event) : [], isLog: job != nil, job: job)
+        self.init(first: event.sequence, last: last, bytes: encoding ? EventFrameWriter.frame(event) : [], job: job)
     }
 }
