@@ -72,8 +72,8 @@ long metajob_send_nowait(int fd, const void *bytes, unsigned long count) {
 }
 
 long metajob_sendv_nowait(int fd, const void *const *bases, const unsigned long *lengths, int count) {
-    struct iovec iov[64];
-    if (count < 1 || count > 64) return -EINVAL;
+    struct iovec iov[256];
+    if (count < 1 || count > 256) return -EINVAL;
     for (int i = 0; i < count; i++) {
         iov[i].iov_base = (void *)bases[i];
         iov[i].iov_len = lengths[i];

@@ -206,6 +206,52 @@ struct ControlServerTests {
         #expect(clients.allSatisfy { $0.currentSnapshot.jobs.map(\.state) == final.jobs.map(\.state) })
     }
 
+    /// Clients that join a moving run one after another share one snapshot encoding (each gets it with the
+    /// events since), and every one of them ends with exactly the run's state.
+    @Test func clientsJoiningAMovingRunShareASnapshotAndEndWithTheRunsState() throws {
+        let dir = try Self.directory()
+        defer { Self.remove(dir) }
+        let jobs = (0 ..< 200).map { TestRun.job("j\($0)", $0 < 4 ? [] : ["j\($0 - 4)"], "echo out \($0)") }
+        let (runner, rec) = TestRun.make(jobs, settings: RunSettings(maxConcurrentRunningJobs: 4))
+        let server = try ControlServer(connection: runner, runId: runner.info.runId, path: dir + "/run.sock")
+        defer { server.close() }
+        var clients = [try ControlClient(path: server.path, client: "first")]
+        defer { clients.forEach { $0.close() } }
+        runner.start()
+        #expect(Self.eventually { clients[0].currentSnapshot.jobs.contains { $0.state == .succeeded } })
+        for i in 1 ..< 10 { clients.append(try ControlClient(path: server.path, client: "joined \(i)")) }
+        #expect(rec.waitForFinish(seconds: 60))
+        let final = runner.snapshot()
+        #expect(final.phase == .finished(.succeeded))
+        #expect(Self.eventually { clients.allSatisfy { $0.currentSnapshot.sequence == final.sequence } },
+                "every client folded every event")
+        // The first client folded every event from the start; the others began from a shared snapshot.
+        let whole = clients[0].currentSnapshot
+        #expect(whole.jobs.map(\.state) == final.jobs.map(\.state) && whole.phase == final.phase)
+        for client in clients.dropFirst() { #expect(client.currentSnapshot == whole) }
+        #expect(server.snapshotsEncoded < clients.count, "\(server.snapshotsEncoded) snapshots encoded for \(clients.count) clients")
+    }
+
+    /// The server's sends: output every 2 ms, a lone state change at once, a stream of them (a 10,000-job
+    /// run, each delivery waking every client) at 60 a second.
+    @Test func theServerSendsALoneChangeAtOnceAndAStreamAtSixtyHertz() {
+        var p = ControlServer.pacing
+        #expect(p.due(now: 10, isLog: false) == 10, "a lone change at once")
+        p.delivered(at: 10, withStateChange: true)
+        #expect(abs(p.due(now: 10.0001, isLog: true) - 10.002) < 1e-9, "output 2 ms after")
+        var t = 20.0
+        var deliveries = 0
+        while t < 22 {  // a state change every millisecond for two seconds
+            let due = p.due(now: t, isLog: false)
+            if due <= t {
+                p.delivered(at: t, withStateChange: true)
+                deliveries += 1
+            }
+            t += 0.001
+        }
+        #expect(deliveries >= 115 && deliveries <= 125, "\(deliveries) deliveries in two seconds")
+    }
+
     @Test func anotherUserCannotConnect() throws {
         guard geteuid() == 0 else {
             print("SKIPPED anotherUserCannotConnect: needs root to run a client as nobody (running as uid \(geteuid()))")

@@ -174,7 +174,7 @@ int metajob_peer_credentials(int fd, uid_t *uid, pid_t *pid);
 /// Sends without raising SIGPIPE and without blocking. Returns bytes sent, or -errno.
 long metajob_send_nowait(int fd, const void *bytes, unsigned long count);
 
-/// Sends `count` (at most 64) buffers in one call, in order, without raising SIGPIPE and without blocking.
+/// Sends `count` (at most 256) buffers in one call, in order, without raising SIGPIPE and without blocking.
 /// Returns bytes sent, or -errno.
 long metajob_sendv_nowait(int fd, const void *const *bases, const unsigned long *lengths, int count);
 

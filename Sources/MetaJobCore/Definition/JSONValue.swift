@@ -124,6 +124,11 @@ public indirect enum JSONValue: Sendable, Equatable {
         out.append(0x22)
         var s = s
         s.withUTF8 { utf8 in
+            // Most strings (keys, job names, states) need no escape: one copy.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x7F }) {
+                out.append(contentsOf: utf8)
+                return
+            }
             var run = 0  // start of the bytes not yet copied
             var i = 0
             let n = utf8.count

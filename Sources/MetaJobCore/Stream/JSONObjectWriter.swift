@@ -3,10 +3,13 @@
 /// (`open`/`close`), so a frame is written once into one buffer, never copied from an inner object's text.
 public struct JSONObjectWriter: Sendable {
     private var bytes: [UInt8] = []
-    /// For each object or array still open, innermost last: true while it has no key or element yet.
-    private var empty: [Bool] = [true]
-    /// What closes each of them: `}` or `]`.
-    private var closers: [UInt8] = [0x7D]
+    /// The innermost object or array still open has no key or element yet. (It and its closer are kept apart
+    /// from the outer ones': every key reads them, and an array's element access cost a uniqueness check each.)
+    private var innerEmpty = true
+    /// What closes the innermost: `}` or `]`.
+    private var innerCloser: UInt8 = 0x7D
+    /// The same for each outer object or array still open, outermost first.
+    private var outer: [(empty: Bool, closer: UInt8)] = []
 
     /// An empty object; `capacity` is a hint of the bytes it will take.
     public init(capacity: Int = 64) {
@@ -15,9 +18,9 @@ public struct JSONObjectWriter: Sendable {
     }
 
     private mutating func key(_ k: String) {
-        assert(closers.last == 0x7D, "a key inside an array")
-        if !empty[empty.count - 1] { bytes.append(0x2C) }
-        empty[empty.count - 1] = false
+        assert(innerCloser == 0x7D, "a key inside an array")
+        if !innerEmpty { bytes.append(0x2C) }
+        innerEmpty = false
         JSONValue.writeString(k, into: &bytes)
         bytes.append(0x3A)
     }
@@ -72,26 +75,29 @@ public struct JSONObjectWriter: Sendable {
     public mutating func open(_ k: String) {
         key(k)
         bytes.append(0x7B)
-        empty.append(true)
-        closers.append(0x7D)
+        push(0x7D)
     }
 
     /// Starts an array under `k`; `openElement()` adds its objects, `close()` ends it.
     public mutating func openArray(_ k: String) {
         key(k)
         bytes.append(0x5B)
-        empty.append(true)
-        closers.append(0x5D)
+        push(0x5D)
     }
 
     /// Starts the next object of the array `openArray` started; its keys follow until `close()`.
     public mutating func openElement() {
-        precondition(closers.last == 0x5D, "openElement() outside an array")
-        if !empty[empty.count - 1] { bytes.append(0x2C) }
-        empty[empty.count - 1] = false
+        precondition(innerCloser == 0x5D, "openElement() outside an array")
+        if !innerEmpty { bytes.append(0x2C) }
+        innerEmpty = false
         bytes.append(0x7B)
-        empty.append(true)
-        closers.append(0x7D)
+        push(0x7D)
+    }
+
+    private mutating func push(_ closer: UInt8) {
+        outer.append((innerEmpty, innerCloser))
+        innerEmpty = true
+        innerCloser = closer
     }
 
     /// `k` set to an empty object.
@@ -99,16 +105,16 @@ public struct JSONObjectWriter: Sendable {
 
     /// Ends the object or array last started.
     public mutating func close() {
-        precondition(empty.count > 1, "close() without open()")
-        empty.removeLast()
-        bytes.append(closers.removeLast())
+        precondition(!outer.isEmpty, "close() without open()")
+        bytes.append(innerCloser)
+        (innerEmpty, innerCloser) = outer.removeLast()
     }
 
     /// The object's bytes, everything still open closed; the writer is done.
     public mutating func finishBytes() -> [UInt8] {
-        for closer in closers.reversed() { bytes.append(closer) }
-        empty = []
-        closers = []
+        bytes.append(innerCloser)
+        for level in outer.reversed() { bytes.append(level.closer) }
+        outer = []
         return bytes
     }
 

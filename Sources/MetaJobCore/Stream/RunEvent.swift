@@ -22,6 +22,12 @@ public struct RunEvent: Sendable, Equatable, Codable {
         case runFinished(RunOutcome)
     }
 
+    /// Lines a job wrote, not a change of the run's state: watchers batch these more loosely (`FeedPacing`).
+    public var isLog: Bool {
+        if case .log = kind { return true }
+        return false
+    }
+
     public init(sequence: UInt64, time: Double, kind: Kind) {
         self.sequence = sequence
         self.time = time

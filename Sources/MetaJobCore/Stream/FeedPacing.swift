@@ -1,27 +1,29 @@
-/// When `DashboardFeed` hands its next batch to the UI: the redraw rate's rules as a value (times in seconds of
-/// any monotonic clock), so they are tested without waiting.
+/// When a watcher's next batch of a run's events goes: the dashboard's redraws (`DashboardFeed`) and the control
+/// server's sends to its clients (`ControlServer`). The rules as a value (times in seconds of any monotonic clock),
+/// so they are tested without waiting.
 ///
-/// Output alone is drawn at most `logRate` times a second: a flood of lines costs the UI a bounded number of
-/// frames. A job's state change is news and goes at once — no sooner than `gap` after the last delivery, so two
-/// frames never come back to back — as long as the token bucket allows: `burst` changes drawn one by one (a
-/// cancel is `cancelling`, `cancelled` and the next job starting, a few milliseconds apart), then a steady
-/// stream of them — a 10,000-job run — at most `stateRate` frames a second.
-struct FeedPacing: Sendable, Equatable {
+/// Output alone goes at most `logRate` times a second: a flood of lines costs a bounded number of deliveries.
+/// A job's state change is news and goes at once — no sooner than `gap` after the last delivery, so two
+/// never come back to back — as long as the token bucket allows: `burst` changes one by one (a cancel is
+/// `cancelling`, `cancelled` and the next job starting, a few milliseconds apart), then a steady stream of
+/// them — a 10,000-job run — at most `stateRate` deliveries a second.
+public struct FeedPacing: Sendable, Equatable {
     /// The least time between two deliveries of output alone.
-    let logInterval: Double
+    public let logInterval: Double
     /// Deliveries with a state change a second, in the long run.
-    let stateRate: Double
+    public let stateRate: Double
     /// Deliveries with a state change that may go at once after a quiet spell.
-    let burst: Double
+    public let burst: Double
     /// The least time between any two deliveries.
-    let gap: Double
+    public let gap: Double
     /// When the last delivery went (−∞: none yet).
-    private(set) var lastDelivery = -Double.infinity
+    public private(set) var lastDelivery = -Double.infinity
     /// The bucket's tokens as of `tokensAt` (one is spent by each delivery with a state change).
     private var tokens: Double
     private var tokensAt = -Double.infinity
 
-    init(logRate: Double = 30, stateRate: Double = 60, burst: Int = 3, maxRate: Double = 240) {
+    /// Pacing with these rates (a second's deliveries) and burst.
+    public init(logRate: Double = 30, stateRate: Double = 60, burst: Int = 3, maxRate: Double = 240) {
         logInterval = 1 / logRate
         self.stateRate = stateRate
         self.burst = Double(max(1, burst))
@@ -35,7 +37,7 @@ struct FeedPacing: Sendable, Equatable {
     }
 
     /// When a delivery should go for an event that arrives at `now` (`isLog`: output only); never before `now`.
-    func due(now: Double, isLog: Bool) -> Double {
+    public func due(now: Double, isLog: Bool) -> Double {
         if isLog { return max(now, lastDelivery + logInterval) }
         let available = tokens(at: now)
         let refilled = available >= 1 ? now : now + (1 - available) / stateRate
@@ -43,7 +45,7 @@ struct FeedPacing: Sendable, Equatable {
     }
 
     /// A delivery went at `now`; `withStateChange` when it carried more than output.
-    mutating func delivered(at now: Double, withStateChange: Bool) {
+    public mutating func delivered(at now: Double, withStateChange: Bool) {
         lastDelivery = now
         guard withStateChange else { return }
         // A delivery that output brought early may overdraw the bucket by one; the next change then waits longer.

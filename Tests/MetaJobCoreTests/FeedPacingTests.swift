@@ -1,4 +1,4 @@
-@testable import MetaJobCLI
+import MetaJobCore
 import Testing
 
 /// The dashboard's redraw pacing: a lone state change (or a short burst) is drawn at once, a stream of them and
