@@ -64,4 +64,21 @@ struct FeedPacingTests {
         let count = Self.simulate(&p, events: events, until: 1.0).count
         #expect(count >= 29 && count <= 31, "\(count) frames in a second")
     }
+
+    /// Counted changes: as many as the bucket holds go at once; a heavier stream waits at most the stream
+    /// interval; the dashboard's one-token-per-delivery pacing is the same as before (its tests above).
+    @Test func countedChangesSpendOneTokenEachAndAHeavyStreamGoesAtTheStreamRate() {
+        var p = FeedPacing(logRate: 100, stateRate: 100, burst: 10, maxRate: 1000, streamRate: 20)
+        #expect(p.due(now: 1, stateChanges: 10) == 1, "a full bucket takes ten at once")
+        p.delivered(at: 1, stateChanges: 10)
+        #expect(abs(p.due(now: 1, stateChanges: 1) - 1.01) < 1e-9, "then one waits for its token (100 a second)")
+        #expect(abs(p.due(now: 1, stateChanges: 5) - 1.05) < 1e-9, "five wait for five")
+        #expect(abs(p.due(now: 1, stateChanges: 500) - 1.05) < 1e-9, "a heavier stream waits at most 1/20 s")
+        #expect(abs(p.due(now: 1, stateChanges: 0) - 1.01) < 1e-9, "output alone at its own rate")
+        p.delivered(at: 1.05, stateChanges: 500)
+        #expect(abs(p.due(now: 1.05, stateChanges: 1) - 1.07) < 1e-9, "overdrawn by one at most: two tokens to wait for")
+        var unlimited = FeedPacing(logRate: 100, stateRate: 100, burst: 10, maxRate: 1000)
+        unlimited.delivered(at: 1, stateChanges: 10)
+        #expect(abs(unlimited.due(now: 1, stateChanges: 500) - 1.1) < 1e-9, "no stream rate: waits for a full bucket")
+    }
 }

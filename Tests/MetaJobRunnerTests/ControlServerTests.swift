@@ -232,24 +232,52 @@ struct ControlServerTests {
         #expect(server.snapshotsEncoded < clients.count, "\(server.snapshotsEncoded) snapshots encoded for \(clients.count) clients")
     }
 
-    /// The server's sends: output every 2 ms, a lone state change at once, a stream of them (a 10,000-job
-    /// run, each delivery waking every client) at 60 a second.
-    @Test func theServerSendsALoneChangeAtOnceAndAStreamAtSixtyHertz() {
+    /// Delivers state changes arriving at `times` as the server does (each delivery takes all that wait);
+    /// returns when each delivery went.
+    static func serverDeliveries(_ times: [Double], until end: Double) -> [Double] {
         var p = ControlServer.pacing
-        #expect(p.due(now: 10, isLog: false) == 10, "a lone change at once")
-        p.delivered(at: 10, withStateChange: true)
-        #expect(abs(p.due(now: 10.0001, isLog: true) - 10.002) < 1e-9, "output 2 ms after")
-        var t = 20.0
-        var deliveries = 0
-        while t < 22 {  // a state change every millisecond for two seconds
-            let due = p.due(now: t, isLog: false)
-            if due <= t {
-                p.delivered(at: t, withStateChange: true)
-                deliveries += 1
+        var deliveries: [Double] = []
+        var waiting = 0
+        var i = 0
+        var t = times.first ?? 0
+        while t <= end {
+            while i < times.count && times[i] <= t {
+                waiting += 1
+                i += 1
             }
-            t += 0.001
+            if waiting > 0 && p.due(now: t, stateChanges: waiting) <= t {
+                p.delivered(at: t, stateChanges: waiting)
+                deliveries.append(t)
+                waiting = 0
+            }
+            t += 0.0001
         }
-        #expect(deliveries >= 115 && deliveries <= 125, "\(deliveries) deliveries in two seconds")
+        return deliveries
+    }
+
+    /// The server's sends: output every 2 ms; a lone change, a cancel's few, a level of 100 jobs ending together
+    /// go at once; a stream of thousands a second (a 10,000-job run, each delivery waking every client) at 30
+    /// deliveries a second.
+    @Test func theServerSendsChangesAtOnceAndAHeavyStreamAtThirtyHertz() {
+        var p = ControlServer.pacing
+        #expect(p.due(now: 10, stateChanges: 1) == 10, "a lone change at once")
+        p.delivered(at: 10, stateChanges: 1)
+        #expect(abs(p.due(now: 10.0001, stateChanges: 0) - 10.002) < 1e-9, "output 2 ms after")
+
+        let level = (0 ..< 100).map { 20 + Double($0) * 0.0005 }  // 100 changes in 50 ms
+        var quiet = Self.serverDeliveries(level, until: 20.1)
+        for change in level {
+            let sent = quiet.first { $0 >= change - 1e-9 }!
+            #expect(sent - change <= 0.0021, "a change of the level sent \((sent - change) * 1000) ms later")
+        }
+        quiet = Self.serverDeliveries([30, 30.001, 30.007, 30.008], until: 30.1)
+        #expect(quiet.count >= 3 && quiet.last! - 30.008 <= 0.0021, "a cancel's changes at once: \(quiet)")
+
+        let stream = stride(from: 40.0, to: 42.0, by: 1.0 / 7000).map { $0 }  // 7,000 changes a second
+        let sent = Self.serverDeliveries(stream, until: 42.0)
+        let steady = sent.filter { $0 > 40.5 }
+        #expect(steady.count >= 43 && steady.count <= 46, "\(steady.count) deliveries in the stream's last 1.5 s")
+        #expect(sent.count <= 90, "\(sent.count) deliveries in two seconds")
     }
 
     @Test func anotherUserCannotConnect() throws {
