@@ -38,11 +38,15 @@ struct DetachTmuxTests {
         return try #require(runs.first)
     }
 
-    /// Pids of processes whose command line contains `text`.
-    func processes(containing text: String) -> [pid_t] {
+    /// Pids of processes working in `directory` whose command line contains `text` (other suites run jobs
+    /// with the same commands at the same time: one of theirs once failed this suite's "no job is left").
+    func processes(containing text: String, in directory: String) -> [pid_t] {
+        let place = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+                  cwd == place else { return false }
             return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
         }
     }
@@ -85,7 +89,7 @@ struct DetachTmuxTests {
         _ = FileManager.default.createFile(atPath: tmux.directory + "/gate", contents: nil)
         let ended = ProcessProbe.eventually(30) { (try? newestRun(env))?["state"] as? String == "succeeded" }
         #expect(ended, "the run's end is recorded: \((try? newestRun(env)) ?? [:])")
-        #expect(ProcessProbe.eventually(20) { processes(containing: "p.yaml --linger 2 --no-tui").isEmpty },
+        #expect(ProcessProbe.eventually(20) { processes(containing: "p.yaml --linger 2 --no-tui", in: tmux.directory).isEmpty },
                 "the background copy exits after lingering")
     }
 
@@ -101,11 +105,11 @@ struct DetachTmuxTests {
         let dashboard = try tmux.launchMetajob(["run", "p.yaml"])
         let shown = try tmux.waitFor("the slow job to run") { $0.contains("slow pid") || $0.contains("running #1") }
         #expect(shown.ok, "\(shown.screen)")
-        #expect(ProcessProbe.eventually(20) { !processes(containing: "p.yaml --no-tui").isEmpty })
+        #expect(ProcessProbe.eventually(20) { !processes(containing: "p.yaml --no-tui", in: tmux.directory).isEmpty })
         kill(dashboard, SIGKILL)
         let stopped = ProcessProbe.eventually(30) { (try? newestRun(env))?["state"] as? String == "cancelled" }
         #expect(stopped, "the run was stopped: \((try? newestRun(env)) ?? [:])")
-        #expect(ProcessProbe.eventually(20) { processes(containing: "p.yaml --no-tui").isEmpty }, "the background copy has exited")
-        #expect(processes(containing: "while [ ! -f gate ]").isEmpty, "no job is left running")
+        #expect(ProcessProbe.eventually(20) { processes(containing: "p.yaml --no-tui", in: tmux.directory).isEmpty }, "the background copy has exited")
+        #expect(processes(containing: "while [ ! -f gate ]", in: tmux.directory).isEmpty, "no job is left running")
     }
 }
