@@ -40,7 +40,7 @@ struct CrashWatchdogTests {
         var grandchild: pid_t = 0
         defer {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            if group > 0 { kill(-group, SIGKILL) }
+            ProcessProbe.killLeftover(group, workingIn: dir)
         }
         // Until the long job runs and its first line is in the history (at most one batch behind).
         var id = ""

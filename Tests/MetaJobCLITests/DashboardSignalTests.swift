@@ -13,6 +13,8 @@ struct DashboardSignalTests {
         var groups: [pid_t]
         /// The first job's grandchild, which ignores SIGTERM.
         var grandchild: pid_t
+        /// Where the jobs work.
+        var directory: String
     }
 
     /// Opens the dashboard on `SignalStopTests.stubborn` (two running jobs that make stopping hard, a queued
@@ -28,15 +30,16 @@ struct DashboardSignalTests {
         let files = ["leader1.pid", "leader2.pid", "grandchild.pid"].map { tmux.directory + "/" + $0 }
         #expect(ProcessProbe.eventually(30) { files.allSatisfy { ProcessProbe.pid(in: $0) != nil } }, "the jobs did not write their pids")
         let groups = files.prefix(2).compactMap { ProcessProbe.pid(in: $0) }
-        return Started(metajob: pid, groups: groups, grandchild: ProcessProbe.pid(in: files[2]) ?? 0)
+        return Started(metajob: pid, groups: groups, grandchild: ProcessProbe.pid(in: files[2]) ?? 0,
+                       directory: tmux.directory)
     }
 
     /// Kills whatever a failed test left behind.
     func cleanUp(_ started: Started?) {
         guard let started else { return }
         if ProcessProbe.isAlive(started.metajob) { kill(started.metajob, SIGKILL) }
-        for group in started.groups { kill(-group, SIGKILL) }
-        if started.grandchild > 0 { kill(started.grandchild, SIGKILL) }
+        for group in started.groups { ProcessProbe.killLeftover(group, workingIn: started.directory) }
+        ProcessProbe.killLeftover(started.grandchild, group: false, workingIn: started.directory)
     }
 
     /// After metajob exited: no job process is left, neither never-started job ran, the summary and the

@@ -136,7 +136,7 @@ struct DashboardTerminalTests {
         var group: pid_t = 0
         defer {
             if ProcessProbe.isAlive(pid) { kill(pid, SIGKILL) }
-            if group > 0 { kill(-group, SIGKILL) }
+            ProcessProbe.killLeftover(group, workingIn: tmux.directory)
         }
         #expect(ProcessProbe.eventually(30) { ProcessProbe.pid(in: tmux.directory + "/long.pid") != nil })
         group = ProcessProbe.pid(in: tmux.directory + "/long.pid") ?? 0

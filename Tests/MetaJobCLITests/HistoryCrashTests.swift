@@ -39,9 +39,7 @@ struct HistoryCrashTests {
         let process = try BinaryRunner.launch(["run", "p.yaml", "--no-tui", "--history", history], in: dir, stderr: stderr)
         defer {
             // metajob died with SIGKILL and could not stop its job: end it here.
-            if let text = try? String(contentsOfFile: dir + "/long.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                kill(-pid, SIGKILL)
-            }
+            if let pid = ProcessProbe.pid(in: dir + "/long.pid") { ProcessProbe.killLeftover(pid, workingIn: dir) }
         }
         // Until the long job runs and its first line is in the file (at most one batch behind).
         var id = ""

@@ -47,6 +47,21 @@ enum ProcessProbe {
         }
     }
 
+    /// Kills what a test left behind: process group `pid` (with `group` false, process `pid`) — unless that number
+    /// now belongs to another test's process: pids wrap at 32,768 here, and the suites spawn thousands, so a group
+    /// long gone may be another suite's job by the time a cleanup runs. A live process of that number working
+    /// outside `directory` is someone else's. (A group's number is not reused while any member lives, so with no
+    /// process of that number, the group is ours or empty.)
+    static func killLeftover(_ pid: pid_t, group: Bool = true, workingIn directory: String) {
+        guard pid > 0 else { return }
+        let place = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        if let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+           cwd != place && !cwd.hasPrefix(place + "/") {
+            return
+        }
+        kill(group ? -pid : pid, SIGKILL)
+    }
+
     /// The pid written (by `echo $$ > file`) into `path`, once it is there.
     static func pid(in path: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }

@@ -35,7 +35,7 @@ struct SignalExitTests {
         var group: pid_t = 0
         defer {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            if group > 0 { kill(-group, SIGKILL) }
+            ProcessProbe.killLeftover(group, workingIn: dir)
         }
         #expect(ProcessProbe.eventually { ProcessProbe.pid(in: dir + "/long.pid") != nil }, "the job did not start")
         group = ProcessProbe.pid(in: dir + "/long.pid") ?? 0
@@ -125,7 +125,7 @@ struct SignalExitTests {
         var group: pid_t = 0
         defer {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            if group > 0 { kill(-group, SIGKILL) }
+            ProcessProbe.killLeftover(group, workingIn: dir)
         }
         #expect(ProcessProbe.eventually { ProcessProbe.pid(in: dir + "/stopped.pid") != nil })
         group = ProcessProbe.pid(in: dir + "/stopped.pid") ?? 0

@@ -50,9 +50,9 @@ struct SignalStopTests {
     }
 
     /// Kills whatever a failed test left behind.
-    func cleanUp(_ groups: [pid_t], _ process: Process) {
+    func cleanUp(_ groups: [pid_t], _ process: Process, in dir: String) {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for group in groups { kill(-group, SIGKILL) }
+        for group in groups { ProcessProbe.killLeftover(group, workingIn: dir) }
     }
 
     /// Final states of run `id` by job, read through `history show --json`.
@@ -72,7 +72,7 @@ struct SignalStopTests {
 
     @Test func sigtermStopsEveryJobTreeRecordsEveryStateAndExits143() throws {
         let run = try startStubborn(grace: "1")
-        defer { cleanUp(run.groups, run.process) }
+        defer { cleanUp(run.groups, run.process, in: run.dir) }
         #expect(run.groups.count == 2)
         kill(run.process.processIdentifier, SIGTERM)
         // Grace 1 s: the SIGKILL comes long before this bound.
@@ -103,7 +103,7 @@ struct SignalStopTests {
     @Test func secondSigintSkipsTheGracePeriodAndExits130() throws {
         // A grace period far longer than the test: only the second SIGINT can end the run this soon.
         let run = try startStubborn(grace: "600")
-        defer { cleanUp(run.groups, run.process) }
+        defer { cleanUp(run.groups, run.process, in: run.dir) }
         kill(run.process.processIdentifier, SIGINT)
         // The first SIGINT sent SIGTERM, which the second job ignores: metajob is in its grace period.
         #expect(!ProcessProbe.waitForExit(run.process, seconds: 1.5), "metajob exited before the grace period")
