@@ -41,12 +41,10 @@ struct DetachTmuxTests {
     /// Pids of processes working in `directory` whose command line contains `text` (other suites run jobs
     /// with the same commands at the same time: one of theirs once failed this suite's "no job is left").
     func processes(containing text: String, in directory: String) -> [pid_t] {
-        let place = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                  let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
-                  cwd == place else { return false }
+            guard ProcessProbe.works(pid, in: directory) == true,
+                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
             return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
         }
     }

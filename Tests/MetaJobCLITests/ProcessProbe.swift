@@ -53,13 +53,16 @@ enum ProcessProbe {
     /// outside `directory` is someone else's. (A group's number is not reused while any member lives, so with no
     /// process of that number, the group is ours or empty.)
     static func killLeftover(_ pid: pid_t, group: Bool = true, workingIn directory: String) {
-        guard pid > 0 else { return }
-        let place = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        if let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
-           cwd != place && !cwd.hasPrefix(place + "/") {
-            return
-        }
+        guard pid > 0, works(pid, in: directory) != false else { return }
         kill(group ? -pid : pid, SIGKILL)
+    }
+
+    /// Whether process `pid` works in `directory` or below it; nil when that cannot be read (no such process,
+    /// or a zombie).
+    static func works(_ pid: pid_t, in directory: String) -> Bool? {
+        guard let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") else { return nil }
+        let place = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        return cwd == place || cwd.hasPrefix(place + "/")
     }
 
     /// The pid written (by `echo $$ > file`) into `path`, once it is there.
